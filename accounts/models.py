@@ -1,0 +1,127 @@
+"""Centres and the people who work in them, each with one role."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Centre(models.Model):
+    """A support centre. Every user and every case belongs to exactly one; nothing crosses centres."""
+
+    name = models.CharField(_("name"), max_length=200, unique=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("centre")
+        verbose_name_plural = _("centres")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Role(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Counsellor")
+    SUPERVISOR = "supervisor", _("Supervisor")
+    ADMIN = "admin", _("Administrator")
+
+
+class UserManager(BaseUserManager["User"]):
+    """Creates users identified by e-mail address."""
+
+    use_in_migrations = True
+
+    def create_user(
+        self,
+        email: str,
+        password: str | None = None,
+        **extra: Any,
+    ) -> User:
+        if not email:
+            raise ValueError("An e-mail address is required.")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.full_clean(exclude=["password"])
+        user.save(using=self._db)
+        return user
+
+    def create_superuser(self, email: str, password: str | None = None, **extra: Any) -> User:
+        """Used by `createsuperuser`: an administrator, who manages accounts but sees no case."""
+        extra.setdefault("role", Role.ADMIN)
+        if extra["role"] != Role.ADMIN:
+            raise ValueError("A superuser is an administrator.")
+        return self.create_user(email, password, **extra)
+
+    def get_by_natural_key(self, username: str | None) -> User:
+        # E-mail addresses are stored lower-cased; signing in must not depend on case.
+        return self.get(**{self.model.USERNAME_FIELD: (username or "").lower()})
+
+
+class User(AbstractBaseUser):
+    """A member of a centre's staff, signing in with an e-mail address."""
+
+    email = models.EmailField(_("e-mail address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="users", verbose_name=_("centre"))
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COUNSELLOR)
+    is_active = models.BooleanField(_("active"), default=True)
+    preferred_language = models.CharField(
+        _("language"), max_length=5, choices=[("ko", _("Korean")), ("en", _("English"))], default="ko"
+    )
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now, editable=False)
+
+    objects: ClassVar[UserManager] = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name", "centre"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        ordering = ["full_name"]
+        indexes = [
+            # The supervisor's team list and assignment drop-down: active staff of a centre by role.
+            models.Index(fields=["centre", "role"], name="user_centre_role_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    @property
+    def is_staff(self) -> bool:
+        """Only administrators enter Django's admin site, and there they manage accounts only."""
+        return self.is_active and self.role == Role.ADMIN
+
+    @property
+    def is_counsellor(self) -> bool:
+        return self.role == Role.COUNSELLOR
+
+    @property
+    def is_supervisor(self) -> bool:
+        return self.role == Role.SUPERVISOR
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == Role.ADMIN
+
+    # No PermissionsMixin: there is no superuser flag and no per-user permission table that could
+    # quietly widen a role. What a role may do is decided here and in cases/access.py.
+    def has_perm(self, perm: str, obj: object = None) -> bool:
+        # Separation of duties: an administrator manages accounts and centres, never case content.
+        return self.is_active and self.is_admin and perm.split(".", 1)[0] in ADMIN_MANAGED_APPS
+
+    def has_module_perms(self, app_label: str) -> bool:
+        return self.is_active and self.is_admin and app_label in ADMIN_MANAGED_APPS
+
+    def clean(self) -> None:
+        super().clean()
+        self.email = self.__class__.objects.normalize_email(self.email).lower()
+
+
+ADMIN_MANAGED_APPS = frozenset({"accounts", "axes", "knox"})

@@ -1,0 +1,11 @@
+"""Cases, notes, sightings, platforms, takedown requests, referrals, the portal and reports."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CasesConfig(AppConfig):
+    name = "cases"
+    verbose_name = _("Cases")

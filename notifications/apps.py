@@ -1,0 +1,11 @@
+"""Delivery of messages: outbox rows, channels, Celery send tasks. Knows no case."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationsConfig(AppConfig):
+    name = "notifications"
+    verbose_name = _("Notifications")
