@@ -1,7 +1,7 @@
 # caseflow image for docker-compose.yml: one image, three roles (web, worker, beat).
 FROM python:3.13-slim-bookworm
 
-ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 CASEFLOW_VAR_DIR=/var/lib/caseflow
+ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 PIP_NO_CACHE_DIR=1 CASEFLOW_VAR_DIR=/var/lib/caseflow STATIC_ROOT=/app/static
 RUN apt-get update && apt-get install -y --no-install-recommends gettext && rm -rf /var/lib/apt/lists/* \
     && useradd --system --create-home --home-dir /home/caseflow caseflow \
     && mkdir -p /var/lib/caseflow && chown caseflow /var/lib/caseflow
@@ -10,7 +10,7 @@ COPY requirements.txt .
 RUN pip install -r requirements.txt
 COPY . .
 # Static files are collected at build time; a throwaway key only for this step.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=build DJANGO_DEBUG=0 python manage.py collectstatic --no-input \
+RUN DJANGO_DEBUG=1 CASEFLOW_VAR_DIR=/tmp/build STATIC_MANIFEST=1 python manage.py collectstatic --no-input \
     && chown -R caseflow /var/lib/caseflow
 USER caseflow
 EXPOSE 8000

@@ -51,7 +51,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	SECRET_KEY=mypy-only ALLOWED_HOSTS=localhost $(BIN)/mypy .
+	DJANGO_DEBUG=1 CASEFLOW_VAR_DIR=var/lint $(BIN)/mypy .
 
 check: lint test
 

@@ -7,10 +7,12 @@ process with ImproperlyConfigured instead of being guessed. `.env.example` lists
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from cryptography.fernet import Fernet
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
@@ -23,22 +25,46 @@ VAR_DIR = Path(env_str("CASEFLOW_VAR_DIR", str(BASE_DIR / "var")))
 DEBUG = env_bool("DJANGO_DEBUG", False)
 
 
-def _secret_key() -> str:
-    key = env_optional("SECRET_KEY")
-    if key:
-        return key
-    if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required when DJANGO_DEBUG is off.")
-    # Development only: a random key kept in var/ so sessions survive a restart of `make run`.
+SECRET_KEY = env_optional("SECRET_KEY") or ""
+
+
+def _dev_secret(name: str, make: Callable[[], str]) -> str:
+    """Development only: a random secret kept in var/, so data and sessions survive a restart."""
     VAR_DIR.mkdir(parents=True, exist_ok=True)
-    key_file = VAR_DIR / "dev_secret_key"
-    if not key_file.exists():
-        key_file.write_text(secrets.token_urlsafe(50), encoding="utf-8")
-        key_file.chmod(0o600)
-    return key_file.read_text(encoding="utf-8").strip()
+    path = VAR_DIR / name
+    if not path.exists():
+        path.write_text(make(), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
 
 
-SECRET_KEY = _secret_key()
+# Victim details are encrypted with these Fernet keys (comma-separated): the first encrypts, all
+# decrypt, so a new key goes first and an old one is dropped after `manage.py rotate_field_keys`.
+# Never derived from SECRET_KEY, so a leaked SECRET_KEY reveals no victim.
+CASEFLOW_FIELD_KEYS = env_list("CASEFLOW_FIELD_KEYS")
+# The key of the keyed hashes (blind indexes) that find a returning victim by exact name, phone or
+# e-mail without storing them in clear.
+CASEFLOW_INDEX_KEY = env_optional("CASEFLOW_INDEX_KEY")
+if DEBUG:
+    SECRET_KEY = SECRET_KEY or _dev_secret("dev_secret_key", lambda: secrets.token_urlsafe(50))
+    CASEFLOW_FIELD_KEYS = CASEFLOW_FIELD_KEYS or [_dev_secret("dev_field_key", lambda: Fernet.generate_key().decode())]
+    CASEFLOW_INDEX_KEY = CASEFLOW_INDEX_KEY or _dev_secret("dev_index_key", lambda: secrets.token_urlsafe(32))
+if not SECRET_KEY:
+    raise ImproperlyConfigured("SECRET_KEY (or SECRET_KEY_FILE) is required when DJANGO_DEBUG is off.")
+if not CASEFLOW_FIELD_KEYS or not CASEFLOW_INDEX_KEY:
+    raise ImproperlyConfigured("CASEFLOW_FIELD_KEYS and CASEFLOW_INDEX_KEY are required when DJANGO_DEBUG is off.")
+for _key in CASEFLOW_FIELD_KEYS:
+    try:
+        Fernet(_key)
+    except ValueError:
+        raise ImproperlyConfigured(
+            "CASEFLOW_FIELD_KEYS holds a value that is not a Fernet key (make one with: "
+            "python -c 'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+        ) from None
+    if _key == SECRET_KEY:
+        raise ImproperlyConfigured("CASEFLOW_FIELD_KEYS must not contain SECRET_KEY.")
+if len(CASEFLOW_INDEX_KEY) < 32 or CASEFLOW_INDEX_KEY == SECRET_KEY:
+    raise ImproperlyConfigured("CASEFLOW_INDEX_KEY must be at least 32 characters and differ from SECRET_KEY.")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 if not ALLOWED_HOSTS:
@@ -272,7 +298,7 @@ USE_TZ = True
 
 # --- Static files --------------------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 STATICFILES_DIRS = [BASE_DIR / "caseflow" / "static"]
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Hashed, compressed files from `collectstatic` in production; plain files from the apps in
@@ -323,10 +349,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "caseflow.api.Pagination",
     "PAGE_SIZE": 25,
-    "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.OrderingFilter",
-    ],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "EXCEPTION_HANDLER": "caseflow.api.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",
@@ -349,6 +373,10 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "NoteKindEnum": "cases.models.NoteKind",
+        "EventKindEnum": "cases.models.EventKind",
+    },
 }
 
 # --- Logging -------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ from caseflow import views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("", include("cases.api.urls")),
 ]
 
 urlpatterns = [

@@ -1,0 +1,104 @@
+"""The one door to every case: views, the API, tasks and reports fetch cases only through here.
+
+| | own centre, assigned to me | own centre, unassigned (intake) | own centre, someone else's | other centre |
+|---|---|---|---|---|
+| counsellor | read, write | read, take | 404 | 404 |
+| supervisor | read, write, assign, reopen | same | same | 404 |
+| admin | 403 on case content (separation of duties) | | | |
+
+"Not yours" and "does not exist" give the same 404.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from accounts.models import Role, User
+from cases.models import AccessLog, Case, normalise_reference
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+
+def _staff(user: User | AnonymousUser) -> User:
+    if not user.is_authenticated or not isinstance(user, User) or not user.is_active:
+        raise PermissionDenied
+    if user.role == Role.ADMIN:
+        # Separation of duties: administrators manage accounts, never case content.
+        raise PermissionDenied(_("Administrators do not see case content."))
+    return user
+
+
+def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
+    """Every case this user may read; raises PermissionDenied for administrators."""
+    staff = _staff(user)
+    cases = Case.objects.filter(centre_id=staff.centre_id)
+    if staff.role == Role.SUPERVISOR:
+        return cases
+    return cases.filter(Q(assigned_to_id=staff.pk) | Q(assigned_to__isnull=True))
+
+
+def can_write(user: User, case: Case) -> bool:
+    """A counsellor writes to her own cases; a supervisor to every case of the centre."""
+    return user.role == Role.SUPERVISOR or (user.role == Role.COUNSELLOR and case.assigned_to_id == user.pk)
+
+
+def can_take(user: User, case: Case) -> bool:
+    """A counsellor may take an unassigned case of her centre for herself."""
+    return user.role == Role.COUNSELLOR and case.assigned_to_id is None and case.centre_id == user.centre_id
+
+
+def can_assign(user: User) -> bool:
+    return user.role == Role.SUPERVISOR
+
+
+def access_case(
+    user: User | AnonymousUser,
+    pk: object,
+    *,
+    write: bool = False,
+    for_update: bool = False,
+    queryset: QuerySet[Case] | None = None,
+) -> Case:
+    """The case `pk` if this user may read it (and write it, with `write=True`).
+
+    Http404 when it does not exist or is not visible; PermissionDenied when it is visible but
+    may not be written, or when the user is an administrator. `for_update` locks the row for the
+    rest of the transaction.
+    """
+    visible = cases_visible_to(user) if queryset is None else queryset & cases_visible_to(user)
+    if for_update:
+        visible = visible.select_for_update(of=("self",))
+    try:
+        number = int(str(pk))
+    except ValueError:
+        raise Http404 from None
+    if not 0 < number < 2**63:
+        raise Http404
+    try:
+        case = visible.get(pk=number)
+    except Case.DoesNotExist:
+        raise Http404 from None
+    if write and not can_write(_staff(user), case):
+        raise PermissionDenied(_("Only the assigned counsellor or a supervisor may change this case."))
+    return case
+
+
+def access_log_visible_to(user: User | AnonymousUser) -> QuerySet[AccessLog]:
+    """The access log of the supervisor's centre; nobody else reads it."""
+    staff = _staff(user)
+    if staff.role != Role.SUPERVISOR:
+        raise PermissionDenied(_("Only supervisors read the access log."))
+    return AccessLog.objects.filter(centre_id=staff.centre_id)
+
+
+def access_case_by_reference(user: User | AnonymousUser, reference: str) -> Case:
+    try:
+        return cases_visible_to(user).get(reference=normalise_reference(reference))
+    except Case.DoesNotExist:
+        raise Http404 from None

@@ -1,0 +1,42 @@
+"""Cases for the cast: alice's own case, an unassigned intake case, bob's case, dave's case."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from accounts.models import User
+from cases import actions
+from cases.models import Case
+
+
+def open_case(user: User, **details: Any) -> Case:
+    """A case opened through the real action, as the intake form and the API do."""
+    details.setdefault("victim_name", "김민지")
+    details.setdefault("contact_phone", "010-1234-5678")
+    details.setdefault("contact_email", "minji@example.kr")
+    details.setdefault("summary", "Deepfake images shared in a Telegram room.")
+    return actions.do_open_case(actor=user, **details)
+
+
+@pytest.fixture
+def alices_case(alice: User) -> Case:
+    return open_case(alice)
+
+
+@pytest.fixture
+def intake_case(alice: User, carol: User) -> Case:
+    """An unassigned case of the Seoul centre, waiting in the intake queue."""
+    case = open_case(alice, victim_name="박서연", contact_phone="010-5555-0000", contact_email="")
+    return actions.do_assign_case(actor=carol, case=case, assignee=None)
+
+
+@pytest.fixture
+def bobs_case(bob: User) -> Case:
+    return open_case(bob, victim_name="이하은", contact_phone="010-7777-1111", contact_email="haeun@example.kr")
+
+
+@pytest.fixture
+def daves_case(dave: User) -> Case:
+    return open_case(dave, victim_name="최지우", contact_phone="010-2222-3333", contact_email="jiwoo@example.kr")

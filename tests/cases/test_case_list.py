@@ -1,0 +1,104 @@
+"""GET /api/v1/cases/: paginated, filtered, ordered by a whitelist, constant in queries."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from cases import actions
+from cases.models import Case
+from tests.cases.conftest import open_case
+
+pytestmark = pytest.mark.django_db
+
+URL = "/api/v1/cases/"
+
+
+def _ids(api, **params) -> list[int]:
+    response = api.get(URL, params)
+    assert response.status_code == 200, response.json()
+    return [row["id"] for row in response.json()["results"]]
+
+
+def test_it_paginates(api_as, alice: User) -> None:
+    for _ in range(30):
+        open_case(alice, contact_phone="", contact_email="")
+    body = api_as(alice).get(URL).json()
+    assert set(body) == {"count", "next", "previous", "results"}
+    assert (body["count"], len(body["results"]), body["previous"]) == (30, 25, None)
+    second = api_as(alice).get(URL, {"page": 2}).json()
+    assert len(second["results"]) == 5
+    assert api_as(alice).get(URL, {"page": 3}).status_code == 404
+
+
+def test_it_filters(api_as, alice: User, carol: User, intake_case: Case) -> None:
+    urgent = open_case(alice, priority="urgent", is_minor=True)
+    normal = open_case(alice)
+    actions.do_transition_case(actor=alice, case=normal, status="in_progress")
+    api = api_as(alice)
+    assert _ids(api, priority="urgent") == [urgent.pk]
+    assert _ids(api, is_minor="true") == [urgent.pk]
+    assert _ids(api, status="in_progress") == [normal.pk]
+    assert set(_ids(api, assigned_to="me")) == {urgent.pk, normal.pk}
+    assert _ids(api, assigned_to="none") == [intake_case.pk]
+    assert set(_ids(api, assigned_to=str(alice.pk))) == {urgent.pk, normal.pk}
+    assert _ids(api, reference=urgent.display_reference.lower()) == [urgent.pk]
+
+
+def test_it_filters_by_creation_time(api_as, alice: User) -> None:
+    old = open_case(alice)
+    Case.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=10))
+    new = open_case(alice)
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    api = api_as(alice)
+    assert _ids(api, created_after=since) == [new.pk]
+    assert _ids(api, created_before=since) == [old.pk]
+
+
+def test_it_orders_by_priority_by_urgency_not_alphabet(api_as, alice: User) -> None:
+    cases = {
+        p: open_case(alice, priority=p, contact_phone="", contact_email="") for p in ["normal", "urgent", "low", "high"]
+    }
+    api = api_as(alice)
+    assert _ids(api, ordering="-priority") == [cases[p].pk for p in ["urgent", "high", "normal", "low"]]
+    assert _ids(api, ordering="priority") == [cases[p].pk for p in ["low", "normal", "high", "urgent"]]
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"status": "archived"}, "status"),
+        ({"priority": "critical"}, "priority"),
+        ({"assigned_to": "someone"}, "assigned_to"),
+        ({"created_after": "yesterday"}, "created_after"),
+        ({"ordering": "victim_name"}, "ordering"),
+        ({"is_minor": "perhaps"}, "is_minor"),
+    ],
+)
+def test_it_refuses_bad_filters_naming_them(api_as, alice: User, params: dict, field: str) -> None:
+    response = api_as(alice).get(URL, params)
+    assert response.status_code == 400
+    assert field in response.json()
+
+
+def _queries(api, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        assert api.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def test_it_costs_the_same_queries_for_1_row_and_50(api_as, alice: User) -> None:
+    api = api_as(alice)
+    open_case(alice, contact_phone="", contact_email="")
+    api.get(URL)  # the first request of a session refreshes its expiry; measure steady state
+    one = _queries(api, URL + "?page_size=100")
+    for _ in range(49):
+        open_case(alice, contact_phone="", contact_email="")
+    fifty = _queries(api, URL + "?page_size=100")
+    assert api.get(URL + "?page_size=100").json()["count"] == 50
+    assert one == fifty
