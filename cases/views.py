@@ -1,13 +1,257 @@
-"""Staff pages of the cases app."""
+"""Staff pages: dashboard, intake, case page, search. Cases come only through access.py."""
 
 from __future__ import annotations
 
+from typing import Any, cast
+
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from cases import access, actions, selectors
+from cases.forms import AssignForm, EditCaseForm, IntakeForm, NoteForm, SearchForm, TransitionForm
+from cases.models import Case, CaseEvent, EventKind, HarmType, Status
+
+DASHBOARD_ROWS = 25
+
+
+def _staff(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _address(request: HttpRequest) -> str | None:
+    from axes.helpers import get_client_ip_address
+
+    return get_client_ip_address(request) or None
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    """The first page after sign-in: my cases, the intake queue, what needs attention today."""
-    return render(request, "cases/dashboard.html", {"my_cases": [], "intake": [], "attention": []})
+    """My cases, the intake queue and what needs attention today: a fixed number of queries."""
+    user = _staff(request)
+    if user.is_admin:
+        return redirect("admin:index")
+    visible = access.cases_visible_to(user)
+    context = {
+        "my_cases": list(selectors.my_open_cases(visible, user)[:DASHBOARD_ROWS]),
+        "intake": list(selectors.intake_queue(visible)[:DASHBOARD_ROWS]),
+        "attention": list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS]),
+    }
+    return render(request, "cases/dashboard.html", context)
+
+
+def _details(form: IntakeForm | EditCaseForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data.pop("confirm_duplicates", None)
+    data.pop("version", None)
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    """A new report. Open cases of the centre with the same phone or e-mail are shown before filing."""
+    user = _staff(request)
+    access.cases_visible_to(user)  # administrators stop here with 403
+    duplicates: list[Case] = []
+    hidden = 0
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = _details(form)
+            if not form.cleaned_data["confirm_duplicates"]:
+                duplicates, hidden = selectors.duplicates_seen_by(
+                    user, contact_email=data["contact_email"], contact_phone=data["contact_phone"]
+                )
+            if not duplicates and not hidden:
+                consents = actions.Consents(
+                    contact=data.pop("consent_contact"),
+                    share_with_police=data.pop("consent_share_with_police"),
+                    hash_matching=data.pop("consent_hash_matching"),
+                )
+                case = actions.do_open_case(actor=user, consents=consents, **data)
+                messages.success(request, _("Case %(reference)s opened.") % {"reference": case.display_reference})
+                return redirect("cases:detail", pk=case.pk)
+            # The same form again, marked so that the next submit files the case.
+            confirmed = request.POST.copy()
+            confirmed["confirm_duplicates"] = "on"
+            form = IntakeForm(confirmed)
+            form.is_valid()
+    else:
+        form = IntakeForm(initial={"preferred_language": request.LANGUAGE_CODE})
+    return render(request, "cases/intake.html", {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden})
+
+
+def _describe(event: CaseEvent, names: dict[int, str]) -> str:
+    """One line a person reads about an event; private values were never stored, so none show."""
+
+    def person(user_id: object) -> str:
+        return names.get(int(str(user_id)), "?") if user_id is not None else _("nobody (intake queue)")
+
+    if event.kind == EventKind.STATUS_CHANGED:
+        return _("Status: %(old)s → %(new)s") % {
+            "old": Status(event.old["status"]).label,
+            "new": Status(event.new["status"]).label,
+        }
+    if event.kind == EventKind.ASSIGNED:
+        return _("Assigned: %(old)s → %(new)s") % {
+            "old": person(event.old.get("assigned_to")),
+            "new": person(event.new.get("assigned_to")),
+        }
+    if event.kind == EventKind.UPDATED:
+        fields = [*event.new.get("changed", []), *(k for k in event.new if k != "changed")]
+        labels = [str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields]
+        return _("Details changed: %(fields)s") % {"fields": ", ".join(labels)}
+    return str(EventKind(event.kind).label)
+
+
+def _timeline(case: Case) -> list[dict[str, Any]]:
+    """Events and notes in one list, oldest first; a note appears once, as itself."""
+    names = dict(User.objects.filter(centre_id=case.centre_id).values_list("id", "full_name"))
+    entries: list[dict[str, Any]] = [
+        {"type": "event", "at": e.created_at, "event": e, "text": _describe(e, names)}
+        for e in case.events.select_related("actor").order_by("created_at", "pk")
+        if e.kind != EventKind.NOTE_ADDED
+    ]
+    entries += [
+        {"type": "note", "at": n.created_at, "note": n} for n in case.notes.select_related("author").order_by("pk")
+    ]
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    case = access.access_case(user, pk, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    actions.log_access(user=user, case=case, ip_address=_address(request))
+    return _render_case(request, case)
+
+
+def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
+    user = _staff(request)
+    writable = access.can_write(user, case)
+    context = {
+        "case": case,
+        "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
+        "timeline": _timeline(case),
+        "can_write": writable,
+        "can_take": access.can_take(user, case),
+        "can_assign": access.can_assign(user),
+        "transitions": [(s, Status(s).label) for s in actions.legal_transitions(user, case)],
+        "note_form": forms.get("note_form") or NoteForm(),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+def _refused(request: HttpRequest, case_pk: int, error: actions.ActionError) -> HttpResponse:
+    """A refused action on the case page: the message on top, the current case below."""
+    if isinstance(error, actions.NotAllowedError):
+        raise PermissionDenied(error.message)
+    messages.error(request, error.message)
+    return HttpResponseRedirect(reverse("cases:detail", args=[case_pk]))
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    case = access.access_case(user, pk, write=True)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        case = actions.do_transition_case(actor=user, case=case, **form.cleaned_data)
+    except actions.ActionError as error:
+        return _refused(request, case.pk, error)
+    messages.success(request, _("Status changed to %(status)s.") % {"status": Status(case.status).label})
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor assigns; a counsellor takes an unassigned case (the form sends her own id)."""
+    user = _staff(request)
+    case = access.access_case(user, pk)
+    if request.POST.get("take") == "1":
+        assignee: User | None = user
+        version = int(request.POST.get("version") or 0) or None
+    else:
+        form = AssignForm(request.POST, centre_id=case.centre_id)
+        if not form.is_valid():
+            return _render_case(request, case, status=400, assign_form=form)
+        assignee, version = form.cleaned_data["assigned_to"], form.cleaned_data["version"]
+    try:
+        actions.do_assign_case(actor=user, case=case, assignee=assignee, version=version)
+    except actions.ActionError as error:
+        return _refused(request, case.pk, error)
+    messages.success(request, _("Assignment saved."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    case = access.access_case(user, pk, write=True, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, status=400, note_form=form)
+    try:
+        actions.do_add_note(actor=user, case=case, **form.cleaned_data)
+    except actions.ActionError as error:
+        return _refused(request, case.pk, error)
+    messages.success(request, _("Note added."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    case = access.access_case(user, pk, write=True)
+    if request.method == "POST":
+        form = EditCaseForm(request.POST)
+        if form.is_valid():
+            try:
+                actions.do_update_case(
+                    actor=user, case=case, version=form.cleaned_data["version"], changes=_details(form)
+                )
+            except actions.StaleVersionError as error:
+                # Keep what she typed; show what changed meanwhile is on the case page.
+                form.add_error(None, error.message)
+                return render(request, "cases/case_edit.html", {"case": case, "form": form}, status=409)
+            except actions.ActionError as error:
+                return _refused(request, case.pk, error)
+            messages.success(request, _("Details saved."))
+            return redirect("cases:detail", pk=case.pk)
+        return render(request, "cases/case_edit.html", {"case": case, "form": form}, status=400)
+    initial = {name: getattr(case, name) for name in EditCaseForm.base_fields if hasattr(case, name)}
+    form = EditCaseForm(initial=initial)
+    return render(request, "cases/case_edit.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Exact search by name, phone, e-mail or reference. POST, so nothing about a victim is in a URL."""
+    user = _staff(request)
+    visible = access.cases_visible_to(user)
+    results: list[Case] | None = None
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid():
+            found = selectors.search_cases(visible, form.cleaned_data["q"])
+            results = list(found.select_related("assigned_to").order_by("-created_at")[:50])
+    else:
+        form = SearchForm()
+    return render(request, "cases/search.html", {"form": form, "results": results})

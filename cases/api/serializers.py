@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
@@ -21,11 +20,7 @@ from cases.models import (
     Priority,
     Status,
 )
-
-# C0 and C1 control characters; tab and line breaks are allowed where text may span lines.
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-_PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,30}$")
+from cases.validators import validate_multiline, validate_phone, validate_single_line
 
 
 class StrictSerializerMixin:
@@ -56,26 +51,19 @@ class TextField(serializers.CharField):
     """Text without control characters; `multiline` allows tabs and line breaks."""
 
     def __init__(self, *, multiline: bool = False, **kwargs: Any) -> None:
-        self.multiline = multiline
-        kwargs.setdefault("trim_whitespace", True)
+        kwargs.setdefault("validators", []).append(validate_multiline if multiline else validate_single_line)
         super().__init__(**kwargs)
 
     def to_internal_value(self, data: Any) -> str:
         if not isinstance(data, str):
             self.fail("invalid")
-        value = super().to_internal_value(data)
-        pattern = _CONTROL if self.multiline else _CONTROL_SINGLE_LINE
-        if pattern.search(value):
-            raise serializers.ValidationError(_("Control characters are not allowed."))
-        return value
+        return super().to_internal_value(data)
 
 
 class PhoneField(TextField):
-    def to_internal_value(self, data: Any) -> str:
-        value = super().to_internal_value(data)
-        if value and not _PHONE.match(value):
-            raise serializers.ValidationError(_("Enter a phone number: digits, spaces, +, - and brackets."))
-        return value
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("validators", []).append(validate_phone)
+        super().__init__(**kwargs)
 
 
 class ConsentsSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, bool]]):

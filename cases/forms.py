@@ -1,0 +1,92 @@
+"""Forms of the staff pages; they validate like the API serializers and hand clean data to actions."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role, User
+from cases.models import HarmType, Language, NoteKind, NoteVisibility, Priority, Status
+from cases.validators import validate_multiline, validate_phone, validate_single_line
+
+
+class CaseDetailsForm(forms.Form):
+    """The victim's details and what happened: the intake form, and the edit form with `version`."""
+
+    victim_name = forms.CharField(label=_("Name"), max_length=200, validators=[validate_single_line])
+    contact_phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, validators=[validate_single_line, validate_phone]
+    )
+    contact_email = forms.EmailField(label=_("E-mail"), max_length=254, required=False)
+    safe_contact_notes = forms.CharField(
+        label=_("When and how it is safe to contact"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_multiline],
+    )
+    preferred_language = forms.ChoiceField(label=_("Language for messages"), choices=Language.choices)
+    is_minor = forms.BooleanField(label=_("The victim is a minor"), required=False)
+    priority = forms.ChoiceField(label=_("Priority"), choices=Priority.choices, initial=Priority.NORMAL)
+    harm_types = forms.MultipleChoiceField(
+        label=_("What happened"), choices=HarmType.choices, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    summary = forms.CharField(
+        label=_("Summary"),
+        max_length=20_000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        validators=[validate_multiline],
+    )
+    consent_contact = forms.BooleanField(label=_("Agrees to be contacted"), required=False)
+    consent_share_with_police = forms.BooleanField(label=_("Agrees to sharing with the police"), required=False)
+    consent_hash_matching = forms.BooleanField(label=_("Agrees to image hash matching"), required=False)
+
+    def clean_contact_email(self) -> str:
+        return str(self.cleaned_data["contact_email"]).strip().lower()
+
+
+class IntakeForm(CaseDetailsForm):
+    # Set when the counsellor has seen the possible duplicates and files the case anyway.
+    confirm_duplicates = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+
+class EditCaseForm(CaseDetailsForm):
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class NoteForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=NoteKind.choices, initial=NoteKind.SESSION)
+    visibility = forms.ChoiceField(label=_("Who sees it"), choices=NoteVisibility.choices)
+    body = forms.CharField(
+        label=_("Note"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), validators=[validate_multiline]
+    )
+
+
+class TransitionForm(forms.Form):
+    status = forms.ChoiceField(choices=Status.choices)
+    reason = forms.CharField(label=_("Reason"), max_length=500, required=False, validators=[validate_multiline])
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class AssignForm(forms.Form):
+    """A supervisor picks a member of the centre's staff, or nobody (back to the intake queue)."""
+
+    assigned_to = forms.ModelChoiceField(
+        label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody (intake queue)")
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["assigned_to"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared just above
+        field.queryset = User.objects.filter(
+            centre_id=centre_id, is_active=True, role__in=[Role.COUNSELLOR, Role.SUPERVISOR]
+        ).order_by("full_name")
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Name, phone, e-mail or reference"), max_length=254, validators=[validate_single_line])

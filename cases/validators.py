@@ -1,0 +1,28 @@
+"""Validators shared by the API serializers and the staff forms, so both refuse the same input."""
+
+from __future__ import annotations
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+# C0 and C1 control characters; tab and line breaks are allowed where text may span lines.
+_CONTROL_MULTILINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+_PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,30}$")
+
+
+def validate_single_line(value: str) -> None:
+    if _CONTROL_SINGLE_LINE.search(value):
+        raise ValidationError(_("Control characters and line breaks are not allowed."), code="control")
+
+
+def validate_multiline(value: str) -> None:
+    if _CONTROL_MULTILINE.search(value):
+        raise ValidationError(_("Control characters are not allowed."), code="control")
+
+
+def validate_phone(value: str) -> None:
+    if value and not _PHONE.match(value):
+        raise ValidationError(_("Enter a phone number: digits, spaces, +, - and brackets."), code="phone")

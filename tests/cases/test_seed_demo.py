@@ -1,0 +1,22 @@
+"""`make run` loads demo data: a centre, one user per role and a few cases, and again changes nothing."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.management import call_command
+
+from accounts.models import Role, User
+from cases.models import Case
+
+pytestmark = pytest.mark.django_db
+
+
+def test_it_loads_demo_users_and_cases_once() -> None:
+    call_command("seed_demo")
+    call_command("seed_demo")
+    assert sorted(User.objects.values_list("role", flat=True)) == sorted(
+        [Role.ADMIN, Role.COUNSELLOR, Role.COUNSELLOR, Role.SUPERVISOR]
+    )
+    assert Case.objects.count() == 3
+    assert Case.objects.filter(assigned_to__isnull=True).count() == 1
+    assert User.objects.get(email="counsellor@demo.caseflow").check_password("caseflow-demo-2026")
