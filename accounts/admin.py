@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre, User
@@ -14,6 +15,9 @@ from accounts.models import Centre, User
 class CentreAdmin(admin.ModelAdmin):
     list_display = ["name", "created_at"]
     search_fields = ["name"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Centre | None = None) -> bool:
+        return False
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -46,6 +50,18 @@ class UserAdmin(DjangoUserAdmin):
         (_("Centre and role"), {"fields": ["centre", "role", "is_active"]}),
         (_("Dates"), {"fields": ["last_login", "date_joined"]}),
     ]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: User | None = None) -> list[str]:
+        # An administrator cannot change her own role or centre: no self-promotion to supervisor.
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk:
+            fields += ["role", "centre", "is_active"]
+        return fields
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        # Deactivate instead: deleting would list (and orphan) the cases a person worked on.
+        return False
+
     add_fieldsets = [
         (
             None,

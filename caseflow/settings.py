@@ -232,10 +232,9 @@ AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 # Behind a reverse proxy, the number of trusted proxies in front of gunicorn (0: use REMOTE_ADDR).
-AXES_IPWARE_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0) or None
-AXES_IPWARE_META_PRECEDENCE_ORDER = (
-    ["HTTP_X_FORWARDED_FOR", "REMOTE_ADDR"] if AXES_IPWARE_PROXY_COUNT else ["REMOTE_ADDR"]
-)
+# One resolver (caseflow/net.py) for lockout, throttles and the access log.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
+AXES_CLIENT_IP_CALLABLE = "caseflow.net.client_ip"
 
 # API tokens (django-rest-knox): stored hashed, expire, revocable one by one or all at once.
 REST_KNOX = {
@@ -362,6 +361,8 @@ REST_FRAMEWORK = {
         "token": env_str("THROTTLE_TOKEN", "20/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # Throttles count by the address our proxies saw, not by a client-written X-Forwarded-For.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {
@@ -376,6 +377,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NoteKindEnum": "cases.models.NoteKind",
         "EventKindEnum": "cases.models.EventKind",
+        "LanguageEnum": "cases.models.Language",
+        "CaseStatusEnum": "cases.models.Status",
+        "TakedownStatusEnum": "cases.models.TakedownStatus",
+        "SightingStateEnum": "cases.models.SightingState",
     },
 }
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,20 +17,31 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from cases import access
-from cases.crypto import email_index, name_index, phone_index
+from cases.canonical import RejectedURL, canonicalise, host_of
+from cases.crypto import email_index, name_index, phone_index, url_index
+from cases.letters import render_letter
 from cases.models import (
     AccessAction,
     AccessLog,
     ActorKind,
     Case,
     CaseEvent,
+    ContentKind,
     EventKind,
+    FoundBy,
     Note,
     NoteKind,
     NoteVisibility,
+    Platform,
     Priority,
+    Sighting,
+    SightingState,
     Status,
+    TakedownItem,
+    TakedownRequest,
+    TakedownStatus,
 )
+from cases.selectors import platforms_for_hosts
 
 
 class ActionError(Exception):
@@ -99,15 +111,19 @@ def legal_transitions(user: User, case: Case) -> list[str]:
     ]
 
 
+def _stale(current: int, sent: int) -> StaleVersionError:
+    return StaleVersionError(
+        _("This was changed by someone else (version %(current)d, you sent %(sent)d). Reload and try again.")
+        % {"current": current, "sent": sent},
+        field="version",
+    )
+
+
 def _lock(case: Case, version: int | None) -> Case:
     """The case row, locked until the transaction ends, refused if it changed since `version`."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if version is not None and locked.version != version:
-        raise StaleVersionError(
-            _("This case was changed by someone else (version %(current)d, you sent %(sent)d). Reload and try again.")
-            % {"current": locked.version, "sent": version},
-            field="version",
-        )
+        raise _stale(locked.version, version)
     return locked
 
 
@@ -126,9 +142,9 @@ def _record(
 
 
 def _refresh_indexes(case: Case) -> None:
-    case.name_index = name_index(case.victim_name)
-    case.email_index = email_index(case.contact_email)
-    case.phone_index = phone_index(case.contact_phone)
+    case.name_index = name_index(case.centre_id, case.victim_name)
+    case.email_index = email_index(case.centre_id, case.contact_email)
+    case.phone_index = phone_index(case.centre_id, case.contact_phone)
 
 
 @transaction.atomic
@@ -317,3 +333,323 @@ def do_add_note(
 def log_access(*, user: User, case: Case | None, ip_address: str | None, action: str = AccessAction.VIEW) -> None:
     """Writes who opened a case (or exported data), when, and from which address."""
     AccessLog.objects.create(case=case, user=user, centre_id=user.centre_id, action=action, ip_address=ip_address)
+
+
+# --- Sightings and takedown requests --------------------------------------------------------------
+
+MAX_BULK_LINES = 1000
+
+
+@dataclass(frozen=True, kw_only=True)
+class LineResult:
+    """What became of one pasted line: created, a duplicate (of which sighting), or rejected (why)."""
+
+    line: int
+    status: str  # "created" | "duplicate" | "rejected"
+    url: str = ""
+    sighting: Sighting | None = None
+    duplicate_of: int | None = None
+    error: str = ""
+    code: str = ""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SightingFlags:
+    found_by: str = FoundBy.COUNSELLOR
+    content_kind: str = ContentKind.IMAGE
+    is_synthetic: bool = False
+    exposes_personal_info: bool = False
+
+
+def _require_write(actor: User, case: Case) -> Case:
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not access.can_write(actor, locked):
+        raise NotAllowedError(_("Only the assigned counsellor or a supervisor may change this case."))
+    return locked
+
+
+@transaction.atomic
+def do_add_sightings(
+    *, actor: User, case: Case, lines: list[str], flags: SightingFlags = SightingFlags()
+) -> list[LineResult]:
+    """Adds the addresses of pasted lines: each is created, reported as a duplicate, or rejected with
+    its line number and why. One bad line does not stop the rest; blank lines are skipped."""
+    if len(lines) > MAX_BULK_LINES:
+        raise ActionError(
+            _("Paste at most %(max)d lines at a time (you pasted %(count)d).")
+            % {"max": MAX_BULK_LINES, "count": len(lines)},
+            field="lines",
+        )
+    case = _require_write(actor, case)
+    results: list[LineResult] = []
+    pending: dict[str, tuple[int, str, str]] = {}  # url_hash -> (line, canonical url, host)
+    for number, raw in enumerate(lines, start=1):
+        if not raw.strip():
+            continue
+        try:
+            url = canonicalise(raw)
+        except RejectedURL as rejected:
+            results.append(LineResult(line=number, status="rejected", error=str(rejected.message), code=rejected.code))
+            continue
+        digest = url_index(case.centre_id, url)
+        if digest in pending:
+            results.append(LineResult(line=number, status="duplicate", url=url, duplicate_of=None, code="same_paste"))
+            continue
+        pending[digest] = (number, url, host_of(url))
+    existing = dict(case.sightings.filter(url_hash__in=list(pending)).values_list("url_hash", "pk"))
+    platforms = platforms_for_hosts({host for _n, _u, host in pending.values()})
+    now = timezone.now()
+    new_rows: list[Sighting] = []
+    for digest, (number, url, host) in pending.items():
+        if digest in existing:
+            results.append(LineResult(line=number, status="duplicate", url=url, duplicate_of=existing[digest]))
+            continue
+        new_rows.append(
+            Sighting(
+                case=case,
+                url=url,
+                url_hash=digest,
+                host=host,
+                platform=platforms[host],
+                found_by=flags.found_by,
+                content_kind=flags.content_kind,
+                is_synthetic=flags.is_synthetic,
+                exposes_personal_info=flags.exposes_personal_info,
+                created_by=actor,
+                created_at=now,
+                last_checked_at=now,
+            )
+        )
+    created = Sighting.objects.bulk_create(new_rows)
+    line_of = {digest: number for digest, (number, _u, _h) in pending.items()}
+    for sighting in created:
+        results.append(
+            LineResult(line=line_of[sighting.url_hash], status="created", url=sighting.url, sighting=sighting)
+        )
+    if created:
+        Case.objects.filter(pk=case.pk).update(updated_at=now)
+        _record(case, actor=actor, kind=EventKind.SIGHTINGS_ADDED, old={}, new={"count": len(created)})
+    return sorted(results, key=lambda result: result.line)
+
+
+@transaction.atomic
+def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: dict[str, Any]) -> Sighting:
+    """Changes a sighting's flags, or its state: online again after removal means it reappeared,
+    and a new draft request is opened for it."""
+    allowed = {"found_by", "content_kind", "is_synthetic", "exposes_personal_info", "state"}
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ActionError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    case = _require_write(actor, case)
+    sighting = Sighting.objects.select_for_update().get(pk=sighting.pk, case=case)
+    old = {name: getattr(sighting, name) for name in changes}
+    now = timezone.now()
+    state = changes.pop("state", None)
+    for name, value in changes.items():
+        setattr(sighting, name, value)
+    reappeared = False
+    if state is not None and state != sighting.state:
+        if state == SightingState.REAPPEARED or (
+            state == SightingState.ONLINE and sighting.state == SightingState.REMOVED
+        ):
+            if sighting.state != SightingState.REMOVED:
+                raise TransitionError(
+                    _("Only a removed place can reappear (it is “%(current)s”).") % {"current": sighting.state},
+                    field="state",
+                )
+            sighting.state, reappeared = SightingState.REAPPEARED, True
+        elif state == SightingState.REMOVED:
+            sighting.state, sighting.removed_at = SightingState.REMOVED, now
+        else:
+            raise TransitionError(
+                _("A place cannot move from “%(current)s” to “%(requested)s”.")
+                % {"current": sighting.state, "requested": state},
+                field="state",
+            )
+    sighting.last_checked_at = now
+    sighting.save()
+    new = {name: getattr(sighting, name) for name in old}
+    _record(case, actor=actor, kind=EventKind.SIGHTING_CHANGED, old={"sighting": sighting.pk, **old}, new=new)
+    if reappeared:
+        _draft_for(actor=actor, case=case, sightings=[sighting])
+    return sighting
+
+
+def _open_sighting_ids(case: Case) -> set[int]:
+    return set(TakedownItem.objects.filter(sighting__case=case, is_open=True).values_list("sighting_id", flat=True))
+
+
+def _draft_for(*, actor: User, case: Case, sightings: list[Sighting]) -> list[TakedownRequest]:
+    """One draft per platform for these sightings; joins an open draft of the same platform."""
+    busy = _open_sighting_ids(case)
+    by_platform: dict[int, list[Sighting]] = {}
+    for sighting in sightings:
+        if sighting.pk not in busy:
+            by_platform.setdefault(sighting.platform_id, []).append(sighting)
+    if not by_platform:
+        return []
+    platforms = Platform.objects.in_bulk(list(by_platform))
+    drafts = {
+        t.platform_id: t
+        for t in TakedownRequest.objects.select_for_update().filter(
+            case=case, status=TakedownStatus.DRAFT, platform_id__in=list(by_platform)
+        )
+    }
+    touched: list[TakedownRequest] = []
+    for platform_id, items in by_platform.items():
+        platform = platforms[platform_id]
+        takedown = drafts.get(platform_id)
+        if takedown is None:
+            takedown = TakedownRequest(
+                case=case,
+                centre_id=case.centre_id,
+                platform=platform,
+                language=platform.request_language,
+                subject="",
+                body="",
+                created_by=actor,
+            )
+            takedown.save()
+        TakedownItem.objects.bulk_create([TakedownItem(takedown=takedown, sighting=s) for s in items])
+        takedown.subject, takedown.body = render_letter(takedown)
+        takedown.save(update_fields=["subject", "body"])
+        _record(
+            case,
+            actor=actor,
+            kind=EventKind.TAKEDOWN_DRAFTED,
+            old={},
+            new={"takedown": takedown.pk, "platform": platform.name, "sightings": len(items)},
+        )
+        touched.append(takedown)
+    return touched
+
+
+@transaction.atomic
+def do_draft_takedowns(*, actor: User, case: Case) -> list[TakedownRequest]:
+    """Turns the case's places still online into one draft request per platform, never putting a
+    place in two open requests."""
+    case = _require_write(actor, case)
+    online = list(case.sightings.filter(state__in=[SightingState.ONLINE, SightingState.REAPPEARED]).order_by("pk"))
+    return _draft_for(actor=actor, case=case, sightings=online)
+
+
+def _lock_takedown(takedown: TakedownRequest, version: int | None) -> TakedownRequest:
+    locked = TakedownRequest.objects.select_for_update().select_related("platform").get(pk=takedown.pk)
+    if version is not None and locked.version != version:
+        raise _stale(locked.version, version)
+    return locked
+
+
+@transaction.atomic
+def do_edit_takedown_letter(
+    *, actor: User, case: Case, takedown: TakedownRequest, subject: str, body: str, version: int
+) -> TakedownRequest:
+    """The counsellor edits the draft's letter before sending; a sent letter is kept as sent."""
+    _require_write(actor, case)
+    takedown = _lock_takedown(takedown, version)
+    if takedown.status != TakedownStatus.DRAFT:
+        raise TransitionError(_("Only a draft's letter can be edited; this one was sent."), field="status")
+    takedown.subject, takedown.body = subject, body
+    takedown.version += 1
+    takedown.save(update_fields=["subject", "body", "version"])
+    _record(case, actor=actor, kind=EventKind.TAKEDOWN_EDITED, old={}, new={"takedown": takedown.pk})
+    return takedown
+
+
+# Takedown: draft -> sent -> acknowledged -> removed | partially_removed | refused;
+# sent/acknowledged past the deadline (overdue, derived) -> escalated -> removed | refused.
+TAKEDOWN_TRANSITIONS: dict[str, frozenset[str]] = {
+    TakedownStatus.DRAFT: frozenset({TakedownStatus.SENT}),
+    TakedownStatus.SENT: frozenset(
+        {
+            TakedownStatus.ACKNOWLEDGED,
+            TakedownStatus.REMOVED,
+            TakedownStatus.PARTIALLY_REMOVED,
+            TakedownStatus.REFUSED,
+            TakedownStatus.ESCALATED,
+        }
+    ),
+    TakedownStatus.ACKNOWLEDGED: frozenset(
+        {TakedownStatus.REMOVED, TakedownStatus.PARTIALLY_REMOVED, TakedownStatus.REFUSED, TakedownStatus.ESCALATED}
+    ),
+    TakedownStatus.ESCALATED: frozenset({TakedownStatus.REMOVED, TakedownStatus.REFUSED}),
+    TakedownStatus.REMOVED: frozenset(),
+    TakedownStatus.PARTIALLY_REMOVED: frozenset(),
+    TakedownStatus.REFUSED: frozenset(),
+}
+_ANSWERS = (TakedownStatus.REMOVED, TakedownStatus.PARTIALLY_REMOVED, TakedownStatus.REFUSED)
+
+
+@transaction.atomic
+def do_transition_takedown(
+    *,
+    actor: User,
+    case: Case,
+    takedown: TakedownRequest,
+    status: str,
+    version: int | None = None,
+    channel: str = "",
+    ticket_number: str = "",
+    removed_sightings: list[int] | None = None,
+    note: str = "",
+) -> TakedownRequest:
+    """Moves a request along its machine: send (records channel, time, deadline and the letter as
+    sent), acknowledge, escalate (only once overdue), or record the platform's answer."""
+    _require_write(actor, case)
+    takedown = _lock_takedown(takedown, version)
+    current = takedown.status
+    if status not in TAKEDOWN_TRANSITIONS or status not in TAKEDOWN_TRANSITIONS[current]:
+        raise TransitionError(
+            _("A takedown request cannot move from “%(current)s” to “%(requested)s”.")
+            % {"current": current, "requested": status},
+            field="status",
+        )
+    now = timezone.now()
+    fields = ["status", "version"]
+    if status == TakedownStatus.SENT:
+        takedown.channel = channel or takedown.platform.channel
+        takedown.sent_at = now
+        takedown.deadline_at = now + timedelta(hours=takedown.platform.response_hours)
+        takedown.sent_subject, takedown.sent_body = takedown.subject, takedown.body
+        fields += ["channel", "sent_at", "deadline_at", "sent_subject", "sent_body"]
+    elif status == TakedownStatus.ESCALATED:
+        if not takedown.is_overdue:
+            raise TransitionError(
+                _("A request is escalated to the regulator only after the platform's deadline has passed."),
+                field="status",
+            )
+        takedown.escalated_at = now
+        fields.append("escalated_at")
+    elif status == TakedownStatus.ACKNOWLEDGED:
+        takedown.acknowledged_at = now
+        fields.append("acknowledged_at")
+    if ticket_number:
+        takedown.ticket_number = ticket_number
+        fields.append("ticket_number")
+    if status in _ANSWERS:
+        takedown.closed_at = now
+        fields.append("closed_at")
+        items = TakedownItem.objects.filter(takedown=takedown)
+        items.update(is_open=False)
+        covered = set(items.values_list("sighting_id", flat=True))
+        if status == TakedownStatus.REMOVED:
+            gone = covered
+        elif status == TakedownStatus.PARTIALLY_REMOVED:
+            gone = set(removed_sightings or []) & covered
+            if not gone:
+                raise ActionError(_("Say which places were removed."), field="removed_sightings")
+        else:
+            gone = set()
+        Sighting.objects.filter(pk__in=gone).update(state=SightingState.REMOVED, removed_at=now, last_checked_at=now)
+    takedown.status = status
+    takedown.version += 1
+    takedown.save(update_fields=fields)
+    _record(
+        case,
+        actor=actor,
+        kind=EventKind.TAKEDOWN_CHANGED,
+        old={"takedown": takedown.pk, "status": current},
+        new={"takedown": takedown.pk, "status": status},
+        reason=note,
+    )
+    return takedown

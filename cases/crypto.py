@@ -78,18 +78,23 @@ _SPACES = re.compile(r"\s+")
 _NOT_DIGITS = re.compile(r"\D")
 
 
+def _visible(value: str) -> str:
+    # Zero-width and other format characters (category Cf) must not make "김\u200b민지" a new person.
+    return "".join(ch for ch in unicodedata.normalize("NFKC", value) if unicodedata.category(ch) != "Cf")
+
+
 def normalise_name(value: str) -> str:
-    """Same person, same key: width and case folded, spaces removed ("김 민지" = "김민지")."""
-    return _SPACES.sub("", unicodedata.normalize("NFKC", value).casefold())
+    """Same person, same key: width and case folded, spaces and invisible characters removed."""
+    return _SPACES.sub("", _visible(value).casefold())
 
 
 def normalise_email(value: str) -> str:
-    return unicodedata.normalize("NFKC", value).strip().lower()
+    return _visible(value).strip().lower()
 
 
 def normalise_phone(value: str) -> str:
     """Digits with the country code: 010-1234-5678, +82 10 1234 5678 and 821012345678 are one number."""
-    text = unicodedata.normalize("NFKC", value).strip()
+    text = _visible(value).strip()
     digits = _NOT_DIGITS.sub("", text)
     if text.startswith("+") or text.startswith("00"):
         return digits.removeprefix("00")
@@ -99,21 +104,30 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
-def blind_index(kind: str, normalised: str) -> str:
-    """A keyed hash of a normalised value; empty for an empty value, so blanks never match."""
+def blind_index(kind: str, centre_id: int, normalised: str) -> str:
+    """A keyed hash of a normalised value within one centre; empty for an empty value.
+
+    The centre is part of the hashed text, so equal values in two centres do not link: nothing
+    crosses centres, not even for someone holding a copy of the database.
+    """
     if not normalised:
         return ""
     key = str(settings.CASEFLOW_INDEX_KEY).encode()
-    return hmac.new(key, f"{kind}:{normalised}".encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, f"{kind}:{centre_id}:{normalised}".encode(), hashlib.sha256).hexdigest()
 
 
-def name_index(value: str) -> str:
-    return blind_index("name", normalise_name(value))
+def name_index(centre_id: int, value: str) -> str:
+    return blind_index("name", centre_id, normalise_name(value))
 
 
-def email_index(value: str) -> str:
-    return blind_index("email", normalise_email(value))
+def email_index(centre_id: int, value: str) -> str:
+    return blind_index("email", centre_id, normalise_email(value))
 
 
-def phone_index(value: str) -> str:
-    return blind_index("phone", normalise_phone(value))
+def phone_index(centre_id: int, value: str) -> str:
+    return blind_index("phone", centre_id, normalise_phone(value))
+
+
+def url_index(centre_id: int, canonical_url: str) -> str:
+    """The keyed hash of a canonical URL: the same content in two cases of a centre, without storing it."""
+    return blind_index("url", centre_id, canonical_url)

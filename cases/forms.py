@@ -8,12 +8,29 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
-from cases.models import HarmType, Language, NoteKind, NoteVisibility, Priority, Status
+from cases.models import (
+    ContentKind,
+    FoundBy,
+    HarmType,
+    Language,
+    NoteKind,
+    NoteVisibility,
+    Priority,
+    RequestChannel,
+    Status,
+    TakedownStatus,
+)
 from cases.validators import validate_multiline, validate_phone, validate_single_line
 
 
 class CaseDetailsForm(forms.Form):
     """The victim's details and what happened: the intake form, and the edit form with `version`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # Shared computers at a centre: the browser must not remember a victim's name or number.
+        for field in self.fields.values():
+            field.widget.attrs.setdefault("autocomplete", "off")
 
     victim_name = forms.CharField(label=_("Name"), max_length=200, validators=[validate_single_line])
     contact_phone = forms.CharField(
@@ -90,3 +107,45 @@ class AssignForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Name, phone, e-mail or reference"), max_length=254, validators=[validate_single_line])
+
+
+class BulkSightingsForm(forms.Form):
+    """Pasted addresses, one per line, with the flags they share."""
+
+    text = forms.CharField(
+        label=_("Addresses, one per line"),
+        widget=forms.Textarea(attrs={"rows": 6, "spellcheck": "false", "autocomplete": "off"}),
+        max_length=3_000_000,
+    )
+    found_by = forms.ChoiceField(label=_("Found by"), choices=FoundBy.choices, initial=FoundBy.COUNSELLOR)
+    content_kind = forms.ChoiceField(label=_("Content"), choices=ContentKind.choices, initial=ContentKind.IMAGE)
+    is_synthetic = forms.BooleanField(label=_("Synthetic (deepfake)"), required=False)
+    exposes_personal_info = forms.BooleanField(label=_("Exposes personal information"), required=False)
+
+
+class LetterForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=300, validators=[validate_single_line])
+    body = forms.CharField(
+        label=_("Letter"),
+        max_length=100_000,
+        widget=forms.Textarea(attrs={"rows": 16}),
+        validators=[validate_multiline],
+    )
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+
+
+class TakedownTransitionForm(forms.Form):
+    status = forms.ChoiceField(choices=TakedownStatus.choices)
+    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    channel = forms.ChoiceField(choices=[("", "—"), *RequestChannel.choices], required=False)
+    ticket_number = forms.CharField(
+        label=_("Platform's ticket number"), max_length=200, required=False, validators=[validate_single_line]
+    )
+    removed_sightings = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=[])
+    note = forms.CharField(label=_("Note"), max_length=500, required=False, validators=[validate_multiline])
+
+    def __init__(self, *args: Any, sighting_ids: list[int] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["removed_sightings"]
+        assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101 - declared just above
+        field.choices = [(str(pk), str(pk)) for pk in sighting_ids or []]

@@ -202,6 +202,11 @@ class EventKind(models.TextChoices):
     STATUS_CHANGED = "status_changed", _("Status changed")
     ASSIGNED = "assigned", _("Assigned")
     NOTE_ADDED = "note_added", _("Note added")
+    SIGHTINGS_ADDED = "sightings_added", _("Places added")
+    SIGHTING_CHANGED = "sighting_changed", _("Place updated")
+    TAKEDOWN_DRAFTED = "takedown_drafted", _("Takedown request drafted")
+    TAKEDOWN_EDITED = "takedown_edited", _("Takedown letter edited")
+    TAKEDOWN_CHANGED = "takedown_changed", _("Takedown request updated")
 
 
 class CaseEvent(models.Model):
@@ -216,7 +221,8 @@ class CaseEvent(models.Model):
     kind = models.CharField(max_length=30, choices=EventKind.choices)
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
-    reason = models.CharField(max_length=500, blank=True, default="")
+    # Free text a person typed ("called her, she asked to wait"): encrypted like a note.
+    reason = EncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     class Meta:
@@ -238,6 +244,8 @@ class CaseEvent(models.Model):
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Opened")
     EXPORT = "export", _("Exported")
+    # An intake check that matched cases the person may not see: counted, so it leaves a trace.
+    DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
 
 
 class AccessLog(models.Model):
@@ -246,7 +254,7 @@ class AccessLog(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="access_log", db_index=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
-    action = models.CharField(max_length=10, choices=AccessAction.choices, default=AccessAction.VIEW)
+    action = models.CharField(max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW)
     ip_address = models.GenericIPAddressField(null=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
@@ -262,3 +270,245 @@ class AccessLog(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} of case {self.case_id} by user {self.user_id}"
+
+
+# --- Platforms, sightings, takedown requests -----------------------------------------------------
+
+
+class PlatformKind(models.TextChoices):
+    MESSAGING = "messaging", _("Messaging")
+    SOCIAL = "social", _("Social media")
+    ADULT = "adult", _("Adult site")
+    SEARCH = "search", _("Search engine")
+    HOSTING = "hosting", _("Hosting")
+    FORUM = "forum", _("Forum")
+    OTHER = "other", _("Other")
+
+
+class RequestChannel(models.TextChoices):
+    WEB_FORM = "web_form", _("Web form")
+    EMAIL = "email", _("E-mail")
+    API = "api", _("API")
+
+
+class Platform(models.Model):
+    """A service where content appears, and how to ask it to take content down. Administrators edit it."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    kind = models.CharField(_("kind"), max_length=20, choices=PlatformKind.choices, default=PlatformKind.OTHER)
+    country = models.CharField(_("country"), max_length=2, blank=True, default="", help_text=_("ISO 3166 code"))
+    channel = models.CharField(_("request channel"), max_length=10, choices=RequestChannel.choices)
+    contact = models.CharField(
+        _("where requests go"), max_length=500, blank=True, default="", help_text=_("Web form address or e-mail")
+    )
+    response_hours = models.PositiveSmallIntegerField(_("response deadline (hours)"), default=24)
+    request_language = models.CharField(
+        _("language of requests"), max_length=2, choices=Language.choices, default=Language.ENGLISH
+    )
+    evidence_required = models.TextField(_("evidence the platform requires"), blank=True, default="")
+    regulator_escalation = models.BooleanField(_("the regulator (KCSC) takes escalations"), default=False)
+    # The "unknown site" entry: where a URL goes when no domain matches.
+    is_fallback = models.BooleanField(_("fallback for unknown sites"), default=False)
+
+    class Meta:
+        verbose_name = _("platform")
+        verbose_name_plural = _("platforms")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["is_fallback"], condition=Q(is_fallback=True), name="platform_one_fallback")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PlatformDomain(models.Model):
+    """A domain of a platform; a URL's host matches the longest domain it ends with."""
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(_("domain"), max_length=253, unique=True)
+
+    class Meta:
+        verbose_name = _("domain")
+        verbose_name_plural = _("domains")
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+
+class FoundBy(models.TextChoices):
+    COUNSELLOR = "counsellor", _("Counsellor")
+    VICTIM = "victim", _("Victim")
+    MONITORING = "monitoring", _("Monitoring")
+
+
+class ContentKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    VIDEO = "video", _("Video")
+    TEXT = "text", _("Text or post")
+    PROFILE = "profile", _("Profile or account")
+    ROOM = "room", _("Chat room or channel")
+    OTHER = "other", _("Other")
+
+
+class SightingState(models.TextChoices):
+    ONLINE = "online", _("Online")
+    REMOVED = "removed", _("Removed")
+    REAPPEARED = "reappeared", _("Reappeared")
+
+
+class Sighting(models.Model):
+    """One place where the content appears. The URL is encrypted; its keyed hash finds it again."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sightings", db_index=False)
+    url = EncryptedTextField(_("address"))
+    url_hash = models.CharField(max_length=64, editable=False)
+    # The host alone says which service, not what content: kept plain for platform reports.
+    host = models.CharField(_("host"), max_length=253)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="sightings")
+    found_by = models.CharField(_("found by"), max_length=20, choices=FoundBy.choices, default=FoundBy.COUNSELLOR)
+    content_kind = models.CharField(_("content"), max_length=20, choices=ContentKind.choices, default=ContentKind.IMAGE)
+    is_synthetic = models.BooleanField(_("synthetic (deepfake)"), default=False)
+    exposes_personal_info = models.BooleanField(_("exposes personal information"), default=False)
+    state = models.CharField(_("state"), max_length=20, choices=SightingState.choices, default=SightingState.ONLINE)
+    last_checked_at = models.DateTimeField(_("last checked"), null=True, blank=True)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("found at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("sighting")
+        verbose_name_plural = _("sightings")
+        constraints = [
+            # One row per address per case; pasting it again reports the existing one.
+            models.UniqueConstraint(fields=["case", "url_hash"], name="sighting_case_url_unique"),
+        ]
+        indexes = [
+            # The same content in other cases of the centre: lookup by the address's keyed hash.
+            models.Index(fields=["url_hash"], name="sighting_url_hash_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sighting {self.pk} on {self.host}"
+
+
+class TakedownStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ESCALATED = "escalated", _("Escalated to the regulator")
+    REMOVED = "removed", _("Removed")
+    PARTIALLY_REMOVED = "partially_removed", _("Partially removed")
+    REFUSED = "refused", _("Refused")
+
+
+OPEN_TAKEDOWN_STATUSES = (
+    TakedownStatus.DRAFT,
+    TakedownStatus.SENT,
+    TakedownStatus.ACKNOWLEDGED,
+    TakedownStatus.ESCALATED,
+)
+
+
+class TakedownRequest(models.Model):
+    """One request to one platform about one or more sightings of one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="takedowns", db_index=False)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="takedowns", db_index=False)
+    sightings = models.ManyToManyField(Sighting, through="TakedownItem", related_name="takedowns")
+    status = models.CharField(_("status"), max_length=20, choices=TakedownStatus.choices, default=TakedownStatus.DRAFT)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    # The letter as drafted and edited; the copy that was sent is frozen in sent_subject/sent_body.
+    subject = EncryptedTextField(_("subject"))
+    body = EncryptedTextField(_("letter"))
+    sent_subject = EncryptedTextField(_("subject as sent"), blank=True, default="")
+    sent_body = EncryptedTextField(_("letter as sent"), blank=True, default="")
+    channel = models.CharField(_("channel"), max_length=10, choices=RequestChannel.choices, blank=True, default="")
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    ticket_number = models.CharField(_("platform's ticket number"), max_length=200, blank=True, default="")
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("takedown request")
+        verbose_name_plural = _("takedown requests")
+        indexes = [
+            # The centre's "takedowns due" page: open requests with a deadline, soonest first.
+            models.Index(
+                fields=["centre", "deadline_at"],
+                condition=Q(status__in=["sent", "acknowledged", "escalated"]),
+                name="takedown_due_idx",
+            ),
+            # A case's requests, newest first (case page, ?case= filter).
+            models.Index(fields=["case", "-created_at"], name="takedown_case_created_idx"),
+            # Platform performance reports and ?platform= filter.
+            models.Index(fields=["platform", "status"], name="takedown_platform_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"takedown {self.pk} to {self.platform_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TAKEDOWN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived, never stored: sent or acknowledged, and the platform's deadline has passed."""
+        return (
+            self.status in (TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED)
+            and self.deadline_at is not None
+            and self.deadline_at < timezone.now()
+        )
+
+
+class TakedownItem(models.Model):
+    """A sighting covered by a request. `is_open` mirrors the request, so that one sighting is never
+    in two open requests (enforced by the database)."""
+
+    takedown = models.ForeignKey(TakedownRequest, on_delete=models.CASCADE, related_name="items")
+    sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="takedown_items")
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["takedown", "sighting"], name="takedown_item_unique"),
+            models.UniqueConstraint(fields=["sighting"], condition=Q(is_open=True), name="sighting_one_open_request"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sighting {self.sighting_id} in takedown {self.takedown_id}"
+
+
+class LetterTemplate(models.Model):
+    """The text of a takedown request for one language, for one platform or (platform empty) all.
+
+    Placeholders: $platform, $urls, $count, $legal_basis, $centre, $reference, $hours. No victim detail
+    is offered to templates at all.
+    """
+
+    platform = models.ForeignKey(Platform, on_delete=models.CASCADE, null=True, blank=True, related_name="letters")
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    subject = models.CharField(_("subject"), max_length=300)
+    body = models.TextField(_("letter"))
+    legal_basis = models.TextField(_("legal basis"))
+
+    class Meta:
+        verbose_name = _("letter template")
+        verbose_name_plural = _("letter templates")
+        constraints = [
+            models.UniqueConstraint(fields=["platform", "language"], name="letter_platform_language_unique"),
+            models.UniqueConstraint(
+                fields=["language"], condition=Q(platform__isnull=True), name="letter_default_language_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.platform or 'default'} ({self.language})"

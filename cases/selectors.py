@@ -9,21 +9,21 @@ from django.utils import timezone
 
 from accounts.models import User
 from cases.crypto import email_index, name_index, phone_index
-from cases.models import Case, Status, normalise_reference
+from cases.models import Case, Platform, PlatformDomain, Sighting, Status, normalise_reference
 
 LIST_RELATED = ("assigned_to",)
 
 
-def search_cases(visible: QuerySet[Case], text: str) -> QuerySet[Case]:
+def search_cases(visible: QuerySet[Case], centre_id: int, text: str) -> QuerySet[Case]:
     """Exact match on name, phone or e-mail through their keyed hashes, or on the reference."""
     text = text.strip()
     if not text:
         return visible.none()
-    condition = Q(name_index=name_index(text))
+    condition = Q(name_index=name_index(centre_id, text))
     if "@" in text:
-        condition |= Q(email_index=email_index(text))
+        condition |= Q(email_index=email_index(centre_id, text))
     if any(ch.isdigit() for ch in text):
-        condition |= Q(phone_index=phone_index(text))
+        condition |= Q(phone_index=phone_index(centre_id, text))
     condition |= Q(reference=normalise_reference(text))
     return visible.filter(condition)
 
@@ -33,9 +33,9 @@ def possible_duplicates(
 ) -> QuerySet[Case]:
     """Open cases of the centre with the same phone or e-mail: likely the same person returning."""
     condition = Q()
-    if email := email_index(contact_email):
+    if email := email_index(centre_id, contact_email):
         condition |= Q(email_index=email)
-    if phone := phone_index(contact_phone):
+    if phone := phone_index(centre_id, contact_phone):
         condition |= Q(phone_index=phone)
     if not condition:
         return Case.objects.none()
@@ -89,3 +89,57 @@ def needs_attention(visible: QuerySet[Case], user: User) -> QuerySet[Case]:
         .select_related(*LIST_RELATED)
         .order_by("-priority_rank", "created_at")
     )
+
+
+def platforms_for_hosts(hosts: set[str]) -> dict[str, Platform]:
+    """The platform of each host by the longest matching domain suffix, else the fallback
+    ("unknown site"); one query for the domains, one for the fallback."""
+    from cases.canonical import domain_candidates
+
+    candidates = {host: domain_candidates(host) for host in hosts}
+    wanted = {domain for domains in candidates.values() for domain in domains}
+    known = {d.domain: d.platform for d in PlatformDomain.objects.filter(domain__in=wanted).select_related("platform")}
+    fallback = (
+        Platform.objects.filter(is_fallback=True).first()
+        if any(not any(d in known for d in domains) for domains in candidates.values())
+        else None
+    )
+    result: dict[str, Platform] = {}
+    for host, domains in candidates.items():
+        match = next((known[d] for d in domains if d in known), None)  # candidates run longest first
+        if match is None:
+            if fallback is None:
+                raise LookupError("no fallback platform; run the migrations that seed platforms")
+            match = fallback
+        result[host] = match
+    return result
+
+
+def same_content_elsewhere(user: User, case: Case, sightings: list[Sighting]) -> dict[int, list[dict[str, object]]]:
+    """For each sighting, the other open cases of the centre with the same address.
+
+    Cases the viewer may open are named (id and reference); the others are only counted, so that a
+    counsellor learns to ask her supervisor without learning anything about a colleague's case.
+    """
+    from cases.access import cases_visible_to
+
+    by_hash: dict[str, list[int]] = {}
+    for sighting in sightings:
+        by_hash.setdefault(sighting.url_hash, []).append(sighting.pk)
+    if not by_hash:
+        return {}
+    others = list(
+        Sighting.objects.filter(url_hash__in=list(by_hash), case__centre_id=case.centre_id)
+        .exclude(case_id=case.pk)
+        .exclude(case__status=Status.CLOSED)
+        .values_list("url_hash", "case_id", "case__reference")
+    )
+    visible = set(cases_visible_to(user).filter(pk__in={c for _h, c, _r in others}).values_list("pk", flat=True))
+    result: dict[int, list[dict[str, object]]] = {}
+    for url_hash, case_id, reference in others:
+        entry: dict[str, object] = (
+            {"case": case_id, "reference": f"{reference[:4]}-{reference[4:]}"} if case_id in visible else {"hidden": 1}
+        )
+        for sighting_id in by_hash[url_hash]:
+            result.setdefault(sighting_id, []).append(entry)
+    return result

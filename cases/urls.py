@@ -17,4 +17,10 @@ urlpatterns = [
     path("cases/<int:pk>/transition/", views.case_transition, name="transition"),
     path("cases/<int:pk>/assign/", views.case_assign, name="assign"),
     path("cases/<int:pk>/notes/", views.case_add_note, name="add_note"),
+    path("cases/<int:pk>/sightings/", views.case_add_sightings, name="add_sightings"),
+    path("cases/<int:pk>/sightings/<int:sighting_id>/state/", views.case_sighting_state, name="sighting_state"),
+    path("cases/<int:pk>/draft-takedowns/", views.case_draft_takedowns, name="draft_takedowns"),
+    path("takedowns/due/", views.takedowns_due, name="takedowns_due"),
+    path("takedowns/<int:pk>/", views.takedown_detail, name="takedown"),
+    path("takedowns/<int:pk>/transition/", views.takedown_transition, name="takedown_transition"),
 ]

@@ -7,16 +7,39 @@ from typing import Any, cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from caseflow.net import client_ip
 from cases import access, actions, selectors
-from cases.forms import AssignForm, EditCaseForm, IntakeForm, NoteForm, SearchForm, TransitionForm
-from cases.models import Case, CaseEvent, EventKind, HarmType, Status
+from cases.forms import (
+    AssignForm,
+    BulkSightingsForm,
+    EditCaseForm,
+    IntakeForm,
+    LetterForm,
+    NoteForm,
+    SearchForm,
+    TakedownTransitionForm,
+    TransitionForm,
+)
+from cases.models import (
+    AccessAction,
+    Case,
+    CaseEvent,
+    EventKind,
+    HarmType,
+    RequestChannel,
+    SightingState,
+    Status,
+    TakedownRequest,
+    TakedownStatus,
+)
 
 DASHBOARD_ROWS = 25
 
@@ -26,9 +49,7 @@ def _staff(request: HttpRequest) -> User:
 
 
 def _address(request: HttpRequest) -> str | None:
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) or None
+    return client_ip(request)
 
 
 @login_required
@@ -69,6 +90,11 @@ def intake(request: HttpRequest) -> HttpResponse:
                 duplicates, hidden = selectors.duplicates_seen_by(
                     user, contact_email=data["contact_email"], contact_phone=data["contact_phone"]
                 )
+                if hidden:
+                    # Learning that a colleague holds a matching case leaves a trace (no value stored).
+                    actions.log_access(
+                        user=user, case=None, ip_address=_address(request), action=AccessAction.DUPLICATE_CHECK
+                    )
             if not duplicates and not hidden:
                 consents = actions.Consents(
                     contact=data.pop("consent_contact"),
@@ -136,7 +162,18 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = _staff(request)
     writable = access.can_write(user, case)
+    sightings = list(case.sightings.select_related("platform").order_by("pk"))
+    elsewhere = selectors.same_content_elsewhere(user, case, sightings)
+    for sighting in sightings:
+        links = elsewhere.get(sighting.pk, [])
+        sighting.elsewhere = [link for link in links if "case" in link]  # type: ignore[attr-defined]
+        sighting.elsewhere_hidden = sum(1 for link in links if "hidden" in link)  # type: ignore[attr-defined]
+    takedowns = list(case.takedowns.select_related("platform").prefetch_related("items").order_by("-created_at", "-pk"))
     context = {
+        "sightings": sightings,
+        "takedowns": takedowns,
+        "bulk_form": forms.get("bulk_form") or BulkSightingsForm(),
+        "bulk_results": forms.get("bulk_results"),
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
         "timeline": _timeline(case),
@@ -184,7 +221,11 @@ def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.access_case(user, pk)
     if request.POST.get("take") == "1":
         assignee: User | None = user
-        version = int(request.POST.get("version") or 0) or None
+        version_text = request.POST.get("version", "")
+        if not version_text.isdigit() or len(version_text) > 9:
+            messages.error(request, _("Reload the page and try again."))
+            return redirect("cases:detail", pk=case.pk)
+        version = int(version_text)
     else:
         form = AssignForm(request.POST, centre_id=case.centre_id)
         if not form.is_valid():
@@ -235,6 +276,7 @@ def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Details saved."))
             return redirect("cases:detail", pk=case.pk)
         return render(request, "cases/case_edit.html", {"case": case, "form": form}, status=400)
+    actions.log_access(user=user, case=case, ip_address=_address(request))
     initial = {name: getattr(case, name) for name in EditCaseForm.base_fields if hasattr(case, name)}
     form = EditCaseForm(initial=initial)
     return render(request, "cases/case_edit.html", {"case": case, "form": form})
@@ -250,8 +292,153 @@ def search(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = SearchForm(request.POST)
         if form.is_valid():
-            found = selectors.search_cases(visible, form.cleaned_data["q"])
+            found = selectors.search_cases(visible, user.centre_id, form.cleaned_data["q"])
             results = list(found.select_related("assigned_to").order_by("-created_at")[:50])
     else:
         form = SearchForm()
     return render(request, "cases/search.html", {"form": form, "results": results})
+
+
+@login_required
+@require_POST
+def case_add_sightings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pasted addresses: every line is answered on the page (created, duplicate, or rejected and why)."""
+    user = _staff(request)
+    case = access.access_case(user, pk, write=True, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    form = BulkSightingsForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, status=400, bulk_form=form)
+    data = dict(form.cleaned_data)
+    lines = data.pop("text").splitlines()
+    try:
+        results = actions.do_add_sightings(actor=user, case=case, lines=lines, flags=actions.SightingFlags(**data))
+    except actions.ActionError as error:
+        form.add_error("text", error.message)
+        return _render_case(request, case, status=400, bulk_form=form)
+    return _render_case(request, case, bulk_results=results)
+
+
+@login_required
+@require_POST
+def case_sighting_state(request: HttpRequest, pk: int, sighting_id: int) -> HttpResponse:
+    """Marks a place removed, or back online (it reappeared: a new draft request is opened)."""
+    user = _staff(request)
+    case = access.access_case(user, pk, write=True)
+    sighting = case.sightings.filter(pk=sighting_id).first()
+    if sighting is None:
+        raise Http404
+    state = request.POST.get("state", "")
+    if state not in SightingState.values:
+        messages.error(request, _("Choose a state."))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        actions.do_update_sighting(actor=user, case=case, sighting=sighting, changes={"state": state})
+    except actions.ActionError as error:
+        return _refused(request, case.pk, error)
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#sightings")
+
+
+@login_required
+@require_POST
+def case_draft_takedowns(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    case = access.access_case(user, pk, write=True)
+    try:
+        drafts = actions.do_draft_takedowns(actor=user, case=case)
+    except actions.ActionError as error:
+        return _refused(request, case.pk, error)
+    if drafts:
+        messages.success(request, _("%(count)d draft request(s) ready to check and send.") % {"count": len(drafts)})
+    else:
+        messages.info(request, _("Every place still online is already in an open request."))
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#takedowns")
+
+
+def _render_takedown(
+    request: HttpRequest, takedown: TakedownRequest, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    user = _staff(request)
+    items = list(takedown.items.select_related("sighting").order_by("sighting_id"))
+    context = {
+        "takedown": takedown,
+        "case": takedown.case,
+        "items": items,
+        "can_write": access.can_write(user, takedown.case),
+        "moves": [
+            (s, TakedownStatus(s).label)
+            for s in actions.TAKEDOWN_TRANSITIONS[takedown.status]
+            if s != TakedownStatus.ESCALATED or takedown.is_overdue
+        ],
+        "letter_form": forms.get("letter_form")
+        or LetterForm(initial={"subject": takedown.subject, "body": takedown.body, "version": takedown.version}),
+        "channels": RequestChannel.choices,
+    }
+    return render(request, "cases/takedown_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def takedown_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request: its places, the letter (editable while a draft), and its history."""
+    user = _staff(request)
+    takedown = access.access_takedown(user, pk, write=request.method == "POST")
+    if request.method == "POST":
+        form = LetterForm(request.POST)
+        if not form.is_valid():
+            return _render_takedown(request, takedown, status=400, letter_form=form)
+        try:
+            actions.do_edit_takedown_letter(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
+        except actions.StaleVersionError as error:
+            form.add_error(None, error.message)
+            return _render_takedown(request, takedown, status=409, letter_form=form)
+        except actions.ActionError as error:
+            return _refused_takedown(request, takedown.pk, error)
+        messages.success(request, _("Letter saved."))
+        return redirect("cases:takedown", pk=takedown.pk)
+    return _render_takedown(request, takedown)
+
+
+def _refused_takedown(request: HttpRequest, pk: int, error: actions.ActionError) -> HttpResponse:
+    if isinstance(error, actions.NotAllowedError):
+        raise PermissionDenied(error.message)
+    messages.error(request, error.message)
+    return redirect("cases:takedown", pk=pk)
+
+
+@login_required
+@require_POST
+def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = _staff(request)
+    takedown = access.access_takedown(user, pk, write=True)
+    ids = list(takedown.items.values_list("sighting_id", flat=True))
+    form = TakedownTransitionForm(request.POST, sighting_ids=ids)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Check the form: %(errors)s")
+            % {
+                "errors": "; ".join(
+                    f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
+                )
+            },
+        )
+        return redirect("cases:takedown", pk=takedown.pk)
+    try:
+        actions.do_transition_takedown(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
+    except actions.ActionError as error:
+        return _refused_takedown(request, takedown.pk, error)
+    messages.success(request, _("Request updated."))
+    return redirect("cases:takedown", pk=takedown.pk)
+
+
+@login_required
+def takedowns_due(request: HttpRequest) -> HttpResponse:
+    """The centre's open requests with a deadline, soonest first; overdue ones on top and marked."""
+    user = _staff(request)
+    rows = list(
+        access.takedowns_visible_to(user)
+        .filter(status__in=[TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED, TakedownStatus.ESCALATED])
+        .select_related("platform", "case")
+        .order_by("deadline_at", "pk")[:200]
+    )
+    return render(request, "cases/takedowns_due.html", {"takedowns": rows, "now": timezone.now()})

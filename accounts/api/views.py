@@ -8,6 +8,7 @@ from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
+from knox.settings import knox_settings
 from knox.views import LogoutAllView, LogoutView
 from rest_framework import serializers, status
 from rest_framework.permissions import AllowAny
@@ -45,6 +46,11 @@ class TokenView(APIView):
             )
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": [_("E-mail address or password is wrong.")]})
+        # At most TOKEN_LIMIT_PER_USER live tokens: the oldest go first.
+        limit = int(knox_settings.TOKEN_LIMIT_PER_USER or 0)
+        if limit:
+            live = AuthToken.objects.filter(user=user).order_by("-created").values_list("pk", flat=True)
+            AuthToken.objects.filter(pk__in=list(live[limit - 1 :])).delete()
         instance, token = AuthToken.objects.create(user)
         body = TokenResponseSerializer({"token": token, "expiry": instance.expiry, "user": user}).data
         return Response(body)

@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import django_filters
-from django.db.models import QuerySet
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
-from cases.models import AccessLog, Case, Priority, Status, normalise_reference
+from cases.models import AccessLog, Case, Priority, Status, TakedownRequest, TakedownStatus, normalise_reference
 from cases.selectors import search_cases
+
+
+class IdFilter(django_filters.NumberFilter):
+    """A database id: a whole number that fits a bigint (a Decimal past it would reach the database)."""
+
+    field_class = forms.IntegerField  # type: ignore[assignment]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(*args, **kwargs)
+
+
+class BoundedIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time within years 1900–2200, so that converting it to UTC cannot overflow."""
+
+    def clean(self, value: Any) -> Any:
+        result = super().clean(value)
+        if result is not None and not 1900 <= result.year <= 2200:
+            raise forms.ValidationError(_("Enter a date between 1900 and 2200."))
+        return result
+
+
+class TimeFilter(django_filters.IsoDateTimeFilter):
+    field_class = BoundedIsoDateTimeField
 
 
 class CaseFilter(django_filters.FilterSet):
@@ -23,8 +53,8 @@ class CaseFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         method="filter_q", max_length=254, help_text="Exact name, phone, e-mail or reference."
     )
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lt")
+    created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
     ordering = django_filters.OrderingFilter(
         fields=(
             ("created_at", "created_at"),
@@ -53,14 +83,38 @@ class CaseFilter(django_filters.FilterSet):
         return queryset.filter(reference=normalise_reference(value))
 
     def filter_q(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        return search_cases(queryset, value)
+        user = getattr(self.request, "user", None)
+        centre_id = getattr(user, "centre_id", None)
+        return search_cases(queryset, centre_id, value) if centre_id is not None else queryset.none()
 
 
 class AccessLogFilter(django_filters.FilterSet):
-    case = django_filters.NumberFilter(field_name="case_id")
-    user = django_filters.NumberFilter(field_name="user_id")
+    case = IdFilter(field_name="case_id")
+    user = IdFilter(field_name="user_id")
     action = django_filters.CharFilter()
 
     class Meta:
         model = AccessLog
         fields: list[str] = []
+
+
+class TakedownFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=TakedownStatus.choices)
+    platform = IdFilter(field_name="platform_id")
+    case = IdFilter(field_name="case_id")
+    overdue = django_filters.TypedChoiceFilter(
+        choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", method="filter_overdue"
+    )
+    due_before = TimeFilter(field_name="deadline_at", lookup_expr="lt")
+    ordering = django_filters.OrderingFilter(
+        fields=(("deadline_at", "deadline"), ("created_at", "created_at"), ("sent_at", "sent_at"))
+    )
+
+    class Meta:
+        model = TakedownRequest
+        fields: list[str] = []
+
+    def filter_overdue(self, queryset: QuerySet[TakedownRequest], name: str, value: bool) -> QuerySet[TakedownRequest]:
+        # Overdue is derived, never stored: sent or acknowledged, with the deadline in the past.
+        overdue = Q(status__in=[TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED], deadline_at__lt=timezone.now())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

@@ -12,13 +12,22 @@ from cases.models import (
     AccessLog,
     Case,
     CaseEvent,
+    ContentKind,
+    FoundBy,
     HarmType,
     Language,
     Note,
     NoteKind,
     NoteVisibility,
+    Platform,
+    PlatformDomain,
     Priority,
+    RequestChannel,
+    Sighting,
+    SightingState,
     Status,
+    TakedownRequest,
+    TakedownStatus,
 )
 from cases.validators import validate_multiline, validate_phone, validate_single_line
 
@@ -105,6 +114,10 @@ class CasePatchSerializer(CaseInputSerializer):
         if "version" not in attrs:
             raise serializers.ValidationError({"version": [_("This field is required.")]})
         return attrs
+
+
+class SearchSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    q = TextField(max_length=254)
 
 
 class UserRefSerializer(serializers.ModelSerializer[User]):
@@ -241,3 +254,199 @@ class AccessLogSerializer(serializers.ModelSerializer[AccessLog]):
         model = AccessLog
         fields = ["id", "case", "case_reference", "user", "action", "ip_address", "created_at"]
         read_only_fields = fields
+
+
+# --- Platforms, sightings, takedowns --------------------------------------------------------------
+
+
+class PlatformSerializer(serializers.ModelSerializer[Platform]):
+    # Written as a list, read back from PlatformDomain rows (to_representation).
+    domains = serializers.ListField(
+        child=serializers.CharField(max_length=253, validators=[validate_single_line]),
+        min_length=0,
+        max_length=50,
+        write_only=True,
+    )
+
+    class Meta:
+        model = Platform
+        fields = [
+            "id",
+            "name",
+            "kind",
+            "domains",
+            "country",
+            "channel",
+            "contact",
+            "response_hours",
+            "request_language",
+            "evidence_required",
+            "regulator_escalation",
+            "is_fallback",
+        ]
+        read_only_fields = ["id", "is_fallback"]
+
+    def to_representation(self, instance: Platform) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        data["domains"] = sorted(d.domain for d in instance.domains.all())
+        return data
+
+    def validate_domains(self, value: list[str]) -> list[str]:
+        cleaned = sorted({d.strip().lower().rstrip(".") for d in value if d.strip()})
+        taken = PlatformDomain.objects.filter(domain__in=cleaned)
+        if self.instance is not None:
+            taken = taken.exclude(platform=self.instance)
+        clash = list(taken.values_list("domain", flat=True))
+        if clash:
+            raise serializers.ValidationError(
+                _("Already the domain of another platform: %(domains)s") % {"domains": ", ".join(clash)}
+            )
+        return cleaned
+
+    def _save_domains(self, platform: Platform, domains: list[str] | None) -> None:
+        if domains is None:
+            return
+        platform.domains.exclude(domain__in=domains).delete()
+        existing = set(platform.domains.values_list("domain", flat=True))
+        PlatformDomain.objects.bulk_create(
+            [PlatformDomain(platform=platform, domain=d) for d in domains if d not in existing]
+        )
+
+    def create(self, validated_data: dict[str, Any]) -> Platform:
+        domains = validated_data.pop("domains", [])
+        platform = super().create(validated_data)
+        self._save_domains(platform, domains)
+        return platform
+
+    def update(self, instance: Platform, validated_data: dict[str, Any]) -> Platform:
+        domains = validated_data.pop("domains", None)
+        platform = super().update(instance, validated_data)
+        self._save_domains(platform, domains)
+        return platform
+
+
+class PlatformRefSerializer(serializers.ModelSerializer[Platform]):
+    class Meta:
+        model = Platform
+        fields = ["id", "name"]
+        read_only_fields = fields
+
+
+class SightingSerializer(serializers.ModelSerializer[Sighting]):
+    platform = PlatformRefSerializer(read_only=True)
+    same_elsewhere = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Sighting
+        fields = [
+            "id",
+            "url",
+            "host",
+            "platform",
+            "found_by",
+            "content_kind",
+            "is_synthetic",
+            "exposes_personal_info",
+            "state",
+            "last_checked_at",
+            "removed_at",
+            "created_at",
+            "same_elsewhere",
+        ]
+        read_only_fields = fields
+
+    def get_same_elsewhere(self, sighting: Sighting) -> list[dict[str, Any]]:
+        """Other open cases of the centre with the same address, as far as the viewer may see them."""
+        links: dict[int, list[dict[str, Any]]] = self.context.get("same_elsewhere", {})
+        return links.get(sighting.pk, [])
+
+
+class SightingFlagsSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    found_by = serializers.ChoiceField(choices=FoundBy.choices, required=False, default=FoundBy.COUNSELLOR)
+    content_kind = serializers.ChoiceField(choices=ContentKind.choices, required=False, default=ContentKind.IMAGE)
+    is_synthetic = StrictBooleanField(required=False, default=False)
+    exposes_personal_info = StrictBooleanField(required=False, default=False)
+
+
+class SightingInputSerializer(SightingFlagsSerializer):
+    url = serializers.CharField(max_length=4096, trim_whitespace=True)
+
+
+class SightingBulkSerializer(SightingFlagsSerializer):
+    """`text` (pasted lines) or `urls` (a list); at most 1,000 lines either way."""
+
+    text = serializers.CharField(required=False, max_length=3_000_000, trim_whitespace=False)
+    urls = serializers.ListField(child=serializers.CharField(allow_blank=True, trim_whitespace=False), required=False)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if ("text" in attrs) == ("urls" in attrs):
+            raise serializers.ValidationError({"text": [_("Send either `text` or `urls`.")]})
+        return attrs
+
+
+class SightingPatchSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    found_by = serializers.ChoiceField(choices=FoundBy.choices, required=False)
+    content_kind = serializers.ChoiceField(choices=ContentKind.choices, required=False)
+    is_synthetic = StrictBooleanField(required=False)
+    exposes_personal_info = StrictBooleanField(required=False)
+    state = serializers.ChoiceField(choices=SightingState.choices, required=False)
+
+
+class TakedownSerializer(serializers.ModelSerializer[TakedownRequest]):
+    platform = PlatformRefSerializer(read_only=True)
+    case_reference = serializers.CharField(source="case.display_reference", read_only=True)
+    sightings = serializers.SerializerMethodField()
+    is_overdue = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = TakedownRequest
+        fields = [
+            "id",
+            "case",
+            "case_reference",
+            "platform",
+            "status",
+            "is_overdue",
+            "language",
+            "subject",
+            "body",
+            "sent_subject",
+            "sent_body",
+            "channel",
+            "sent_at",
+            "deadline_at",
+            "ticket_number",
+            "acknowledged_at",
+            "escalated_at",
+            "closed_at",
+            "created_at",
+            "version",
+            "sightings",
+        ]
+        read_only_fields = fields
+
+    def get_sightings(self, takedown: TakedownRequest) -> list[int]:
+        return sorted(item.sighting_id for item in takedown.items.all())
+
+
+class TakedownListSerializer(TakedownSerializer):
+    class Meta(TakedownSerializer.Meta):
+        fields = [
+            f for f in TakedownSerializer.Meta.fields if f not in {"subject", "body", "sent_subject", "sent_body"}
+        ]
+        read_only_fields = fields
+
+
+class TakedownLetterSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    subject = TextField(max_length=300)
+    body = TextField(multiline=True, max_length=100_000)
+    version = serializers.IntegerField(min_value=1)
+
+
+class TakedownTransitionSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    status = serializers.ChoiceField(choices=TakedownStatus.choices)
+    version = serializers.IntegerField(min_value=1, required=False)
+    channel = serializers.ChoiceField(choices=RequestChannel.choices, required=False, default="")
+    ticket_number = TextField(max_length=200, required=False, allow_blank=True, default="")
+    removed_sightings = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    note = TextField(multiline=True, max_length=500, required=False, allow_blank=True, default="")

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
-from cases.api.views import AccessLogViewSet, CaseViewSet
+from cases.api.views import AccessLogViewSet, CaseViewSet, PlatformViewSet, TakedownViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")
 router.register("access-log", AccessLogViewSet, basename="access-log")
+router.register("platforms", PlatformViewSet, basename="platform")
+router.register("takedowns", TakedownViewSet, basename="takedown")
 
 urlpatterns = router.urls

@@ -11,7 +11,8 @@ from cases.models import Case
 pytestmark = pytest.mark.django_db
 
 
-def test_it_loads_demo_users_and_cases_once() -> None:
+def test_it_loads_demo_users_and_cases_once(settings) -> None:
+    settings.DEBUG = True
     call_command("seed_demo")
     call_command("seed_demo")
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(
@@ -20,3 +21,12 @@ def test_it_loads_demo_users_and_cases_once() -> None:
     assert Case.objects.count() == 3
     assert Case.objects.filter(assigned_to__isnull=True).count() == 1
     assert User.objects.get(email="counsellor@demo.caseflow").check_password("caseflow-demo-2026")
+
+
+def test_it_refuses_to_create_demo_accounts_outside_debug(settings) -> None:
+    from django.core.management import CommandError
+
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="DJANGO_DEBUG"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

@@ -12,7 +12,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
 from cases.crypto import EncryptedTextField, rotate
-from cases.models import Case, Note
+from cases.models import Case, CaseEvent, Note, Sighting, TakedownRequest
 
 BATCH = 500
 
@@ -22,10 +22,10 @@ def _encrypted_columns(model: type[models.Model]) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt every victim detail and note with the first key of CASEFLOW_FIELD_KEYS."
+    help = "Re-encrypt every encrypted value (victim details, notes, reasons, addresses, letters) with the first key."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for model in (Case, Note):
+        for model in (Case, Note, CaseEvent, Sighting, TakedownRequest):
             count = self._rotate(model)
             self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted.")
 
@@ -38,8 +38,11 @@ class Command(BaseCommand):
         done, last = 0, 0
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
+                # FOR UPDATE: an edit that commits while this batch is re-encrypted waits for it,
+                # instead of being overwritten by the old value re-encrypted.
+                lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
                 cursor.execute(
-                    f"SELECT id, {', '.join(quoted)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s",  # noqa: S608
+                    f"SELECT id, {', '.join(quoted)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s{lock}",  # noqa: S608
                     [last, BATCH],
                 )
                 rows = cursor.fetchall()

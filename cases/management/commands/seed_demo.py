@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from django.core.management.base import BaseCommand
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Centre, Role, User
@@ -52,6 +53,9 @@ class Command(BaseCommand):
     help = "Create the demo centre, one user per role and a few cases (development only)."
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG:
+            # The demo password is public: never create these accounts on a real deployment.
+            raise CommandError("seed_demo runs only with DJANGO_DEBUG=1 (make run sets it).")
         password = os.environ.get("CASEFLOW_DEMO_PASSWORD", "caseflow-demo-2026")
         with transaction.atomic():
             centre, _ = Centre.objects.get_or_create(name="Demo Support Centre / 데모 지원센터")

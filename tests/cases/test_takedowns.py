@@ -1,0 +1,219 @@
+"""Takedown requests: one draft per platform, the letter, send with a deadline, answers, overdue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError
+from django.utils import timezone
+
+from accounts.models import User
+from cases import actions
+from cases.models import Case, Sighting, TakedownItem, TakedownRequest, TakedownStatus
+
+pytestmark = pytest.mark.django_db
+
+URLS = ["https://t.me/room/1", "https://t.me/room/2", "https://x.com/u/status/9", "https://leak.example/p/1"]
+
+
+@pytest.fixture
+def with_places(alice: User, alices_case: Case) -> Case:
+    actions.do_add_sightings(actor=alice, case=alices_case, lines=URLS)
+    return alices_case
+
+
+def _draft(api, case: Case) -> list[dict]:
+    response = api.post(f"/api/v1/cases/{case.pk}/draft-takedowns/")
+    assert response.status_code == 201, response.json()
+    return response.json()
+
+
+def test_it_drafts_one_request_per_platform(api_as, alice: User, with_places: Case) -> None:
+    drafts = _draft(api_as(alice), with_places)
+    assert sorted((d["platform"]["name"], len(d["sightings"])) for d in drafts) == [
+        ("Telegram", 2),
+        ("Unknown site / 기타 사이트", 1),
+        ("X (Twitter)", 1),
+    ]
+    telegram = next(d for d in drafts if d["platform"]["name"] == "Telegram")
+    assert "https://t.me/room/1\nhttps://t.me/room/2" in telegram["body"]
+    assert with_places.display_reference in telegram["subject"]
+    # No victim detail beyond the addresses and the centre's reference.
+    assert "김민지" not in telegram["body"] and "010" not in telegram["body"]
+    # Drafting again opens nothing new: every place is already in an open request.
+    assert _draft(api_as(alice), with_places) == []
+
+
+def test_it_never_puts_a_place_in_two_open_requests(alice: User, with_places: Case) -> None:
+    [first, *_] = actions.do_draft_takedowns(actor=alice, case=with_places)
+    other = TakedownRequest.objects.create(
+        case=with_places, centre_id=with_places.centre_id, platform=first.platform, language="en", subject="", body=""
+    )
+    sighting = first.items.all()[0].sighting
+    with pytest.raises(IntegrityError):
+        TakedownItem.objects.create(takedown=other, sighting=sighting)
+
+
+def test_it_writes_korean_letters_for_korean_platforms(api_as, alice: User, alices_case: Case) -> None:
+    actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://blog.naver.com/x/1"])
+    [draft] = _draft(api_as(alice), alices_case)
+    assert draft["language"] == "ko"
+    assert "삭제" in draft["subject"]
+
+
+def test_it_sends_with_a_deadline_and_keeps_the_letter_as_sent(api_as, alice: User, with_places: Case) -> None:
+    api = api_as(alice)
+    draft = next(d for d in _draft(api, with_places) if d["platform"]["name"] == "Telegram")
+    edited = api.patch(
+        f"/api/v1/takedowns/{draft['id']}/",
+        {"subject": "Removal", "body": "Edited letter", "version": 1},
+        format="json",
+    )
+    assert edited.status_code == 200
+    sent = api.post(f"/api/v1/takedowns/{draft['id']}/transition/", {"status": "sent", "version": 2}, format="json")
+    assert sent.status_code == 200, sent.json()
+    body = sent.json()
+    assert (body["status"], body["channel"], body["sent_body"]) == ("sent", "email", "Edited letter")
+    takedown = TakedownRequest.objects.get(pk=draft["id"])
+    assert takedown.deadline_at is not None and takedown.sent_at is not None
+    assert takedown.deadline_at - takedown.sent_at == timedelta(hours=24)
+    # What was sent is kept as sent: the letter can no longer be edited.
+    again = api.patch(f"/api/v1/takedowns/{draft['id']}/", {"subject": "x", "body": "y", "version": 3}, format="json")
+    assert again.status_code == 400
+
+
+STATUSES = [s.value for s in TakedownStatus]
+LEGAL = {
+    ("draft", "sent"),
+    ("sent", "acknowledged"),
+    ("sent", "removed"),
+    ("sent", "partially_removed"),
+    ("sent", "refused"),
+    ("sent", "escalated"),
+    ("acknowledged", "removed"),
+    ("acknowledged", "partially_removed"),
+    ("acknowledged", "refused"),
+    ("acknowledged", "escalated"),
+    ("escalated", "removed"),
+    ("escalated", "refused"),
+}
+PATH = {
+    "draft": [],
+    "sent": ["sent"],
+    "acknowledged": ["sent", "acknowledged"],
+    "escalated": ["sent", "escalated"],
+    "removed": ["sent", "removed"],
+    "partially_removed": ["sent", "partially_removed"],
+    "refused": ["sent", "refused"],
+}
+
+
+@pytest.mark.parametrize("current", STATUSES)
+@pytest.mark.parametrize("requested", STATUSES)
+def test_it_follows_the_takedown_machine(api_as, alice: User, with_places: Case, current: str, requested: str) -> None:
+    takedown = next(
+        t for t in actions.do_draft_takedowns(actor=alice, case=with_places) if t.platform.name == "Telegram"
+    )
+    removed = [takedown.items.all()[0].sighting_id]
+    for step in PATH[current]:
+        if step == "escalated":
+            TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
+        takedown = actions.do_transition_takedown(
+            actor=alice, case=with_places, takedown=takedown, status=step, removed_sightings=removed
+        )
+    # Past the deadline, so that escalation is possible wherever the machine allows it.
+    TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
+    response = api_as(alice).post(
+        f"/api/v1/takedowns/{takedown.pk}/transition/",
+        {"status": requested, "removed_sightings": removed},
+        format="json",
+    )
+    takedown.refresh_from_db()
+    if (current, requested) in LEGAL:
+        assert response.status_code == 200, response.json()
+        assert takedown.status == requested
+    else:
+        assert response.status_code == 400
+        assert current in response.json()["status"][0] and requested in response.json()["status"][0]
+        assert takedown.status == current
+
+
+def test_it_escalates_only_once_overdue(api_as, alice: User, with_places: Case) -> None:
+    takedown = actions.do_draft_takedowns(actor=alice, case=with_places)[0]
+    takedown = actions.do_transition_takedown(actor=alice, case=with_places, takedown=takedown, status="sent")
+    api = api_as(alice)
+    early = api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "escalated"}, format="json")
+    assert early.status_code == 400
+    TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+    assert api.get(f"/api/v1/takedowns/{takedown.pk}/").json()["is_overdue"] is True
+    assert [t["id"] for t in api.get("/api/v1/takedowns/", {"overdue": "true"}).json()["results"]] == [takedown.pk]
+    assert (
+        api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "escalated"}, format="json").status_code
+        == 200
+    )
+    assert api.get(f"/api/v1/takedowns/{takedown.pk}/").json()["is_overdue"] is False
+
+
+def test_it_marks_places_removed_with_the_answer(alice: User, with_places: Case) -> None:
+    telegram = next(
+        t for t in actions.do_draft_takedowns(actor=alice, case=with_places) if t.platform.name == "Telegram"
+    )
+    actions.do_transition_takedown(actor=alice, case=with_places, takedown=telegram, status="sent")
+    first, second = telegram.items.order_by("sighting_id").values_list("sighting_id", flat=True)
+    actions.do_transition_takedown(
+        actor=alice, case=with_places, takedown=telegram, status="partially_removed", removed_sightings=[first]
+    )
+    assert Sighting.objects.get(pk=first).state == "removed"
+    assert Sighting.objects.get(pk=second).state == "online"
+    # The place still online can go into a new request now that the old one is answered.
+    [again] = actions.do_draft_takedowns(actor=alice, case=with_places)
+    assert list(again.items.values_list("sighting_id", flat=True)) == [second]
+
+
+def test_it_filters_takedowns(api_as, alice: User, with_places: Case, daves_case: Case, dave: User) -> None:
+    drafts = actions.do_draft_takedowns(actor=alice, case=with_places)
+    actions.do_add_sightings(actor=dave, case=daves_case, lines=["https://t.me/other/1"])
+    actions.do_draft_takedowns(actor=dave, case=daves_case)
+    api = api_as(alice)
+    assert api.get("/api/v1/takedowns/").json()["count"] == len(drafts)
+    telegram = next(t for t in drafts if t.platform.name == "Telegram")
+    rows = api.get("/api/v1/takedowns/", {"platform": telegram.platform_id}).json()["results"]
+    assert [r["id"] for r in rows] == [telegram.pk]
+    assert api.get("/api/v1/takedowns/", {"status": "sent"}).json()["count"] == 0
+    assert api.get("/api/v1/takedowns/", {"case": with_places.pk}).json()["count"] == len(drafts)
+    assert api.get("/api/v1/takedowns/", {"status": "lost"}).status_code == 400
+
+
+def test_it_hides_takedowns_of_cases_you_may_not_see(
+    api_as, bob: User, carol: User, dave: User, alice: User, with_places: Case
+) -> None:
+    takedown = actions.do_draft_takedowns(actor=alice, case=with_places)[0]
+    for user in (bob, dave):
+        api = api_as(user)
+        assert api.get(f"/api/v1/takedowns/{takedown.pk}/").status_code == 404
+        assert (
+            api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "sent"}, format="json").status_code
+            == 404
+        )
+        assert api.get("/api/v1/takedowns/").json()["count"] == 0
+    assert api_as(carol).get(f"/api/v1/takedowns/{takedown.pk}/").status_code == 200
+
+
+def test_it_refuses_a_stale_letter_edit(api_as, alice: User, with_places: Case) -> None:
+    takedown = actions.do_draft_takedowns(actor=alice, case=with_places)[0]
+    api = api_as(alice)
+    assert (
+        api.patch(
+            f"/api/v1/takedowns/{takedown.pk}/", {"subject": "a", "body": "b", "version": 1}, format="json"
+        ).status_code
+        == 200
+    )
+    assert (
+        api.patch(
+            f"/api/v1/takedowns/{takedown.pk}/", {"subject": "c", "body": "d", "version": 1}, format="json"
+        ).status_code
+        == 409
+    )
+    takedown.refresh_from_db()
+    assert takedown.body == "b"
