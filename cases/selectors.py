@@ -93,26 +93,26 @@ def needs_attention(visible: QuerySet[Case], user: User) -> QuerySet[Case]:
 
 def platforms_for_hosts(hosts: set[str]) -> dict[str, Platform]:
     """The platform of each host by the longest matching domain suffix, else the fallback
-    ("unknown site"); one query for the domains, one for the fallback."""
+    ("unknown site"); one query for the domains, one for the fallback if needed."""
     from cases.canonical import domain_candidates
 
     candidates = {host: domain_candidates(host) for host in hosts}
     wanted = {domain for domains in candidates.values() for domain in domains}
     known = {d.domain: d.platform for d in PlatformDomain.objects.filter(domain__in=wanted).select_related("platform")}
-    fallback = (
-        Platform.objects.filter(is_fallback=True).first()
-        if any(not any(d in known for d in domains) for domains in candidates.values())
-        else None
-    )
     result: dict[str, Platform] = {}
     for host, domains in candidates.items():
         match = next((known[d] for d in domains if d in known), None)  # candidates run longest first
-        if match is None:
-            if fallback is None:
-                raise LookupError("no fallback platform; run the migrations that seed platforms")
-            match = fallback
-        result[host] = match
+        result[host] = match if match is not None else _fallback_platform()
     return result
+
+
+def _fallback_platform() -> Platform:
+    """The "unknown site" entry; recreated if it was removed, so that no pasted address is lost."""
+    platform, _created = Platform.objects.get_or_create(
+        is_fallback=True,
+        defaults={"name": "Unknown site / 기타 사이트", "channel": "email", "request_language": "en"},
+    )
+    return platform
 
 
 def same_content_elsewhere(user: User, case: Case, sightings: list[Sighting]) -> dict[int, list[dict[str, object]]]:

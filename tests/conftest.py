@@ -70,6 +70,20 @@ def erin(centre: Centre) -> User:
 
 
 @pytest.fixture
+def platforms(db: None) -> None:
+    """The platform directory and letters that migration 0003 seeds, again if a transactional test
+    flushed them (pytest-django runs those tests last, but they may come first when selected)."""
+    import importlib
+
+    from django.apps import apps
+
+    from cases.models import Platform
+
+    if not Platform.objects.exists():
+        importlib.import_module("cases.migrations.0003_seed_platforms_and_letters").seed(apps, None)
+
+
+@pytest.fixture
 def api() -> APIClient:
     return APIClient()
 
