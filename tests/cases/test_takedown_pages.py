@@ -1,0 +1,75 @@
+"""The takedown pages follow the same door as the case they belong to."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from cases import actions
+from cases.models import Case, TakedownRequest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def takedown(alice: User, alices_case: Case) -> TakedownRequest:
+    actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1", "https://t.me/r/2"])
+    [draft] = actions.do_draft_takedowns(actor=alice, case=alices_case)
+    return draft
+
+
+def test_it_shows_the_request_to_those_who_may_see_the_case(client_as, alice, bob, carol, dave, erin, takedown) -> None:
+    url = f"/takedowns/{takedown.pk}/"
+    assert client_as(alice).get(url).status_code == 200
+    assert client_as(carol).get(url).status_code == 200
+    assert client_as(bob).get(url).status_code == 404
+    assert client_as(dave).get(url).status_code == 404
+    assert client_as(erin).get(url).status_code == 403
+    for user in (bob, dave):
+        response = client_as(user).post(f"/takedowns/{takedown.pk}/transition/", {"status": "sent", "version": 1})
+        assert response.status_code == 404
+    takedown.refresh_from_db()
+    assert takedown.status == "draft"
+
+
+def test_it_sends_and_records_the_answer_from_the_page(client_as, alice: User, takedown: TakedownRequest) -> None:
+    client = client_as(alice)
+    assert (
+        client.post(
+            f"/takedowns/{takedown.pk}/", {"subject": "S", "body": "B\nhttps://t.me/r/1", "version": 1}
+        ).status_code
+        == 302
+    )
+    assert (
+        client.post(
+            f"/takedowns/{takedown.pk}/transition/", {"status": "sent", "version": 2, "channel": "email"}
+        ).status_code
+        == 302
+    )
+    takedown.refresh_from_db()
+    assert (takedown.status, takedown.sent_body) == ("sent", "B\nhttps://t.me/r/1")
+    first = takedown.items.order_by("sighting_id")[0].sighting_id
+    client.post(
+        f"/takedowns/{takedown.pk}/transition/",
+        {"status": "partially_removed", "version": 3, "removed_sightings": [first]},
+    )
+    takedown.refresh_from_db()
+    assert takedown.status == "partially_removed"
+
+
+def test_it_lists_takedowns_due_soonest_first_with_overdue_marked(
+    client_as, alice, bob, carol, takedown, bobs_case
+) -> None:
+    actions.do_transition_takedown(actor=alice, case=takedown.case, takedown=takedown, status="sent")
+    TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(hours=2))
+    actions.do_add_sightings(actor=bob, case=bobs_case, lines=["https://x.com/a/status/1"])
+    [other] = actions.do_draft_takedowns(actor=bob, case=bobs_case)
+    actions.do_transition_takedown(actor=bob, case=bobs_case, takedown=other, status="sent")
+    page = client_as(carol).get("/takedowns/due/", headers={"accept-language": "en"}).content.decode()
+    assert page.index(f"/takedowns/{takedown.pk}/") < page.index(f"/takedowns/{other.pk}/")
+    assert "overdue" in page
+    alices = client_as(alice).get("/takedowns/due/").content.decode()
+    assert f"/takedowns/{other.pk}/" not in alices  # bob's case is not alice's to see
