@@ -1,0 +1,1 @@
+"""Delivery of messages: the outbox, its channels and the Celery tasks that send. Knows no case."""

@@ -7,5 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class NotificationsConfig(AppConfig):
+    """Delivery of messages; the Celery tasks are found by the app's autodiscovery of notifications.tasks."""
+
     name = "notifications"
     verbose_name = _("Notifications")

@@ -25,8 +25,21 @@ celery_app.conf.task_default_queue = f"test-{uuid.uuid4().hex[:12]}"
 
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
-    # Throttle counters live in the cache; one test's requests must not count against the next.
-    cache.clear()
+    """Throttle counters live in the cache; one test's requests must not count against the next.
+
+    On the shared Redis only this run's keys go (its own KEY_PREFIX): a FLUSHDB would also wipe the
+    Celery broker's queues of the same database.
+    """
+    from django.conf import settings
+
+    if not settings.REDIS_URL:
+        cache.clear()
+        return
+    client = cache._cache.get_client(write=True)  # type: ignore[attr-defined]
+    prefix = settings.CACHES["default"]["KEY_PREFIX"]
+    keys = list(client.scan_iter(match=f"{prefix}:*", count=1000))
+    if keys:
+        client.delete(*keys)
 
 
 @pytest.fixture

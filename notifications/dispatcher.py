@@ -1,0 +1,330 @@
+"""The dispatcher, which hands due notifications to workers, and the delivery of one notification.
+
+A row goes pending -> sending (queued: no claim token) -> sending (a worker holds it: claim token set)
+-> sent, or back to pending with a later due time after a failure, or failed after the last attempt.
+
+Nothing is sent twice:
+- the dispatcher claims due rows with SELECT ... FOR UPDATE SKIP LOCKED (a plain select and a
+  conditional update on SQLite, which serialises writers), so two dispatchers never take one row, and
+  moves them to `sending` before their ids are published, after commit;
+- a worker takes a row only by a conditional UPDATE (state `sending`, no claim token yet): of two
+  messages for one row (a broker redelivery, a row handed out again after a reclaim) exactly one
+  changes the row and sends; the other changes nothing and stops;
+- a worker marks the row sent only while it still holds its claim.
+
+Nothing is lost:
+- the rows are the truth, the broker carries ids only. A publish that fails puts the rows back to
+  pending for the next run; a message lost by the broker, or a worker killed after it claimed a row,
+  leaves the row in `sending`: once that has lasted longer than the visibility timeout, the dispatcher
+  takes it back (a claimed row counts as an attempt, recorded as `lost`) and hands it out again.
+
+The window that remains, at least once rather than exactly once: a worker that dies after the channel
+accepted the message but before its "sent" commits, or that stalls for longer than the visibility
+timeout in the middle of a send, leaves a row that is handed out and sent again. No database can close
+that window for an external channel, because the send and the commit are not one transaction. The SMS
+channel sends an Idempotency-Key so that a gateway can close it; the inbox has no window at all, since
+for an inbox row committing "sent" is the delivery itself. A crash of PostgreSQL itself in the middle
+of a send belongs to the same window (the worker cannot record the send, the row is sent again), and
+so does the worker's claim, which commits without waiting for the disk: a database crash within a
+fraction of a second of a claim could let a second message for the row claim it again.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+from django.db.models import F, Q, QuerySet
+from django.utils import timezone
+
+from notifications import channels, conf, messages
+from notifications.channels import DeliveryError
+from notifications.crypto import UndecryptableAddressError
+from notifications.models import Notification, NotificationAttempt, Outcome, State
+
+logger = logging.getLogger(__name__)
+
+WORKER_LOST = "worker_lost"
+
+# Publishes ids in order and returns how many went out before the broker failed (all of them normally).
+Publisher = Callable[[Sequence[int]], int]
+
+
+@dataclass
+class DispatchReport:
+    """What one dispatcher run did; `handed_out` grows as each batch's transaction commits."""
+
+    claimed: int = 0
+    handed_out: list[int] = field(default_factory=list)
+    # Claimed, but the broker could not take them: back to pending for the next run.
+    returned: int = 0
+    # Taken back from `sending` after the visibility timeout (a lost worker or a lost message).
+    reclaimed: int = 0
+    broker_down: bool = False
+
+
+# --- Handing ids to workers ----------------------------------------------------------------------
+
+_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+
+
+def publish_to_broker(ids: Sequence[int]) -> int:
+    """Queues `deliver` for each id; returns how many were published before the broker failed."""
+    # Imported here: notifications.tasks imports this module.
+    from notifications.tasks import deliver
+
+    app = deliver.app
+    published = 0
+    try:
+        with app.connection_for_write() as broker:
+            # Fail within seconds when the broker is down, instead of kombu's long reconnection loop:
+            # the rows wait safely in the database for the next run.
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=conf.broker_timeout())
+            producer = app.amqp.Producer(broker, auto_declare=False)
+            # A message older than the visibility timeout is dropped unread: by then its row has been
+            # taken back and handed out again, so old messages do not pile up while workers are down.
+            expires = conf.visibility_timeout().total_seconds()
+            for pk in ids:
+                deliver.apply_async((pk,), producer=producer, retry_policy=_PUBLISH_RETRY_POLICY, expires=expires)
+                published += 1
+    except Exception as exc:
+        # Any failure to publish: the unpublished rows go back to pending, so nothing is lost.
+        logger.warning(
+            "notifications: broker unavailable, rows left for the next run",
+            extra={"published": published, "unpublished": len(ids) - published, "error": type(exc).__name__},
+        )
+    return published
+
+
+def _hand_out(ids: list[int], claimed_at: datetime, publish: Publisher, report: DispatchReport) -> None:
+    """After commit: publishes the claimed ids; puts back to pending those the broker did not take."""
+    published = 0 if report.broker_down else publish(ids)
+    report.handed_out.extend(ids[:published])
+    rest = ids[published:]
+    if rest:
+        report.broker_down = True
+        # Conditional: a row that a worker already claimed (its message did go out) is left alone.
+        report.returned += Notification.objects.filter(
+            pk__in=rest, state=State.SENDING, claim_token__isnull=True, claimed_at=claimed_at
+        ).update(state=State.PENDING, claimed_at=None)
+
+
+# --- Claiming due rows ---------------------------------------------------------------------------
+
+
+def _locked(rows: QuerySet[Notification]) -> QuerySet[Notification]:
+    """Rows locked for this transaction, skipping those another dispatcher holds (PostgreSQL).
+
+    SQLite has no row locks, but its writers are serialised (transactions begin IMMEDIATE), and the
+    updates that follow are conditional, so a plain select is enough there.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        return rows.select_for_update(skip_locked=True)
+    return rows
+
+
+def _reclaim_stale(now: datetime, limit: int) -> int:
+    """Takes back rows left in `sending` for longer than the visibility timeout; returns how many."""
+    cutoff = now - conf.visibility_timeout()
+    stale = Notification.objects.filter(state=State.SENDING, claimed_at__lt=cutoff)
+    with transaction.atomic():
+        rows = list(
+            _locked(stale).order_by("claimed_at").values_list("pk", "claim_token", "attempts", "claimed_at")[:limit]
+        )
+        if not rows:
+            return 0
+        max_attempts = conf.max_attempts()
+        queued = [pk for pk, token, _, _ in rows if token is None]
+        lost = [(pk, attempts, claimed_at) for pk, token, attempts, claimed_at in rows if token is not None]
+        retry = [pk for pk, attempts, _ in lost if attempts + 1 < max_attempts]
+        give_up = [pk for pk, attempts, _ in lost if attempts + 1 >= max_attempts]
+        # Queued but never claimed (the message was lost, or never published): not an attempt.
+        stale.filter(pk__in=queued, claim_token__isnull=True).update(state=State.PENDING, claimed_at=None)
+        # Claimed by a worker that vanished before it finished: an attempt, tried again at once.
+        lost_fields = {
+            "claim_token": None,
+            "claimed_at": None,
+            "attempts": F("attempts") + 1,
+            "last_error": WORKER_LOST,
+        }
+        stale.filter(pk__in=retry).update(state=State.PENDING, **lost_fields)
+        stale.filter(pk__in=give_up).update(state=State.FAILED, address=None, **lost_fields)
+        finished_at = timezone.now()
+        NotificationAttempt.objects.bulk_create(
+            NotificationAttempt(
+                notification_id=pk,
+                outcome=Outcome.LOST,
+                error=WORKER_LOST,
+                started_at=claimed_at or finished_at,
+                finished_at=finished_at,
+            )
+            for pk, _, claimed_at in lost
+        )
+    logger.warning("notifications: taken back from sending", extra={"queued": len(queued), "lost": len(lost)})
+    return len(rows)
+
+
+def _claim_batch(now: datetime, limit: int, publish: Publisher, report: DispatchReport) -> int:
+    """Claims up to `limit` due rows and hands them out after commit; returns how many were due."""
+    due = Notification.objects.filter(state=State.PENDING, due_at__lte=now)
+    with transaction.atomic():
+        ids = list(_locked(due).order_by("due_at").values_list("pk", flat=True)[:limit])
+        selected = len(ids)
+        if not ids:
+            return 0
+        claimed_at = timezone.now()
+        updated = due.filter(pk__in=ids).update(state=State.SENDING, claimed_at=claimed_at, claim_token=None)
+        if updated != len(ids):
+            # Only without row locks: another writer changed some of them between the select and the update.
+            ids = list(
+                Notification.objects.filter(
+                    pk__in=ids, state=State.SENDING, claimed_at=claimed_at, claim_token__isnull=True
+                ).values_list("pk", flat=True)
+            )
+        report.claimed += len(ids)
+        transaction.on_commit(functools.partial(_hand_out, ids, claimed_at, publish, report))
+        return selected
+
+
+def dispatch_due(
+    *,
+    now: datetime | None = None,
+    batch_size: int | None = None,
+    time_budget: float | None = None,
+    publish: Publisher | None = None,
+) -> DispatchReport:
+    """Takes back stale rows, then claims every due row in batches and hands their ids to workers.
+
+    Safe to run in several processes at once. Stops early when the broker is down: what it claimed
+    goes back to pending, and the next run (a minute later) tries again.
+    """
+    now = now or timezone.now()
+    batch_size = batch_size or conf.dispatch_batch_size()
+    deadline = time.monotonic() + (time_budget if time_budget is not None else conf.dispatch_time_budget())
+    publish = publish or publish_to_broker
+    report = DispatchReport()
+    while time.monotonic() < deadline:
+        reclaimed = _reclaim_stale(now, batch_size)
+        report.reclaimed += reclaimed
+        if reclaimed < batch_size:
+            break
+    while not report.broker_down and time.monotonic() < deadline:
+        if _claim_batch(now, batch_size, publish, report) < batch_size:
+            break
+    return report
+
+
+# --- Delivering one notification ----------------------------------------------------------------
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt: 2, 4, 8 … minutes, up to the configured cap."""
+    return min(timedelta(minutes=2 ** min(attempts, 20)), conf.backoff_cap())
+
+
+def _record_sent(notification: Notification, token: uuid.UUID, started_at: datetime) -> State:
+    with transaction.atomic():
+        finished_at = timezone.now()
+        # Ours while we hold the claim; also if a reclaim took it back but no other worker holds it yet
+        # (then the message already queued for it finds nothing to claim).
+        still_ours = Q(claim_token=token) | Q(claim_token__isnull=True, state__in=[State.PENDING, State.SENDING])
+        marked = (
+            Notification.objects.filter(still_ours, pk=notification.pk)
+            .filter(state__in=[State.PENDING, State.SENDING])
+            .update(
+                state=State.SENT,
+                sent_at=finished_at,
+                attempts=F("attempts") + 1,
+                claim_token=None,
+                last_error="",
+                address=None,
+            )
+        )
+        NotificationAttempt.objects.create(
+            notification_id=notification.pk, outcome=Outcome.SENT, started_at=started_at, finished_at=finished_at
+        )
+    if not marked:
+        # The at-least-once window of the module docstring: this send outlived the visibility timeout.
+        logger.warning("notifications: sent after losing the claim", extra={"notification_id": notification.pk})
+    return State.SENT
+
+
+def _record_failure(
+    notification: Notification, token: uuid.UUID, started_at: datetime, code: str, *, permanent: bool
+) -> State:
+    attempts = notification.attempts + 1
+    final = permanent or attempts >= conf.max_attempts()
+    with transaction.atomic():
+        finished_at = timezone.now()
+        changes: dict[str, object] = {"attempts": attempts, "last_error": code, "claim_token": None, "claimed_at": None}
+        if final:
+            changes.update(state=State.FAILED, address=None)
+        else:
+            changes.update(state=State.PENDING, due_at=finished_at + backoff(attempts))
+        Notification.objects.filter(pk=notification.pk, claim_token=token).update(**changes)
+        NotificationAttempt.objects.create(
+            notification_id=notification.pk,
+            outcome=Outcome.FAILED,
+            error=code,
+            started_at=started_at,
+            finished_at=finished_at,
+        )
+    logger.warning(
+        "notifications: delivery failed",
+        extra={"notification_id": notification.pk, "error": code, "attempts": attempts, "final": final},
+    )
+    return State.FAILED if final else State.PENDING
+
+
+def _claim(notification_id: int, token: uuid.UUID, claimed_at: datetime) -> bool:
+    """Takes a queued row for this worker: a conditional update that only one worker can win."""
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            # This commit need not wait for the disk: if a database crash loses it, the row is simply
+            # queued again, and the "sent" commit that follows a send flushes it with itself. It saves
+            # one of the two disk flushes of every delivery.
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        return bool(
+            Notification.objects.filter(pk=notification_id, state=State.SENDING, claim_token__isnull=True).update(
+                claim_token=token, claimed_at=claimed_at
+            )
+        )
+
+
+def deliver(notification_id: int) -> State | None:
+    """Claims one queued notification, sends it and records the attempt; None if it was not ours to send.
+
+    Returns the row's new state: sent, pending (to be retried after a backoff) or failed.
+    """
+    token = uuid.uuid4()
+    started_at = timezone.now()
+    if not _claim(notification_id, token, started_at):
+        # Another worker claimed it first, or it was sent, cancelled or put back to pending since:
+        # this is a duplicate message for the row, and sending it would send twice.
+        return None
+    try:
+        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
+    except UndecryptableAddressError:
+        # The key that encrypted the address was dropped from CASEFLOW_FIELD_KEYS: no retry can help.
+        without_address = Notification.objects.defer("address").get(pk=notification_id)
+        return _record_failure(without_address, token, started_at, "address_undecryptable", permanent=True)
+    try:
+        message = messages.render(notification)
+    except KeyError:
+        return _record_failure(notification, token, started_at, "unknown_template", permanent=True)
+    try:
+        channels.send(notification, message)
+    except DeliveryError as exc:
+        return _record_failure(notification, token, started_at, exc.code, permanent=exc.permanent)
+    except Exception as exc:
+        # An unexpected failure of a channel is retried like any other. Only its class is kept: the
+        # text of a mail or HTTP library's exception can hold an address.
+        return _record_failure(notification, token, started_at, f"error_{type(exc).__name__}", permanent=False)
+    return _record_sent(notification, token, started_at)

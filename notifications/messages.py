@@ -1,0 +1,85 @@
+"""The texts of every message, in Korean and English: neutral, with no detail of any case.
+
+A message says that something needs attention and asks the reader to sign in; it never names a
+victim, a platform, a place where content appears or a link (DESIGN.md, "Privacy by design"). The
+texts take no parameters at all, so nothing from a notification's `params` can reach a message: those
+ids are for the inbox page, which links to what the message is about after the reader signed in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from notifications.models import Language, Notification
+
+
+@dataclass(frozen=True)
+class Message:
+    """A rendered message: the subject (e-mail, inbox title) and the body (e-mail, SMS, inbox)."""
+
+    subject: str
+    body: str
+
+
+TEMPLATES: dict[str, dict[str, Message]] = {
+    # To the counsellor: a platform's response deadline passed without an answer.
+    "takedown.deadline_passed": {
+        Language.KOREAN: Message(
+            subject="응답 기한이 지났습니다",
+            body="요청의 응답 기한이 답변 없이 지났습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A response deadline has passed",
+            body="A request's response deadline has passed without an answer. Sign in to see it.",
+        ),
+    },
+    # To the supervisor: still unanswered a day after the deadline.
+    "takedown.still_unanswered": {
+        Language.KOREAN: Message(
+            subject="답변을 받지 못한 요청이 있습니다",
+            body="응답 기한이 지난 뒤에도 답변을 받지 못한 요청이 있습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A request is still unanswered",
+            body="A request is still unanswered after its deadline. Sign in to see it.",
+        ),
+    },
+    # To the counsellor: a follow-up they set ("call back Friday 14:00") is due.
+    "case.followup_due": {
+        Language.KOREAN: Message(
+            subject="후속 조치 시간입니다",
+            body="설정하신 후속 조치 시간이 되었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A follow-up is due",
+            body="A follow-up you set is due now. Sign in to see it.",
+        ),
+    },
+    # To a victim who agreed to be contacted: deliberately says nothing about what kind of service writes.
+    "victim.case_updated": {
+        Language.KOREAN: Message(
+            subject="새 소식이 있습니다",
+            body="새 소식이 있습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="There is an update",
+            body="There is an update for you. Sign in to see it.",
+        ),
+    },
+}
+
+
+def is_known(template_key: str) -> bool:
+    """Whether a template key has texts (enqueue() refuses unknown keys at once, not at delivery)."""
+    return template_key in TEMPLATES
+
+
+def render_template(template_key: str, language: str) -> Message:
+    """The text of a template in a language (Korean if the language has none); KeyError for an unknown key."""
+    texts = TEMPLATES[template_key]
+    return texts.get(language, texts[Language.KOREAN])
+
+
+def render(notification: Notification) -> Message:
+    """The message of a notification: its template in its language; `params` are never read."""
+    return render_template(notification.template_key, notification.language)
