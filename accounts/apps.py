@@ -11,4 +11,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import signals  # noqa: F401 - connects the receivers
+        from accounts import schema, signals  # noqa: F401 - connects the receivers, registers the scheme

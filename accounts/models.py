@@ -74,6 +74,8 @@ class User(AbstractBaseUser):
         _("language"), max_length=5, choices=[("ko", _("Korean")), ("en", _("English"))], default="ko"
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now, editable=False)
+    # Reminders always reach the in-app inbox; a copy by e-mail only if the person asks for it.
+    notify_by_email = models.BooleanField(_("reminders by e-mail too"), default=False)
 
     objects: ClassVar[UserManager] = UserManager()
 

@@ -123,6 +123,7 @@ TEMPLATES = [
                 "django.template.context_processors.csp",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -150,6 +151,11 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# Where an inbox notification leads, by the first id it carries (notifications never imports cases).
+NOTIFICATION_LINKS = [("takedown_id", "cases:takedown"), ("case_id", "cases:detail")]
+# The supervisors hear of an unanswered takedown request this long after its deadline.
+TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
 
 # --- Cache and broker ----------------------------------------------------------------------------
 REDIS_URL = env_optional("REDIS_URL")
@@ -353,7 +359,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         # Token first: an anonymous API call then answers 401 with `WWW-Authenticate: Token`.
-        "knox.auth.TokenAuthentication",
+        "accounts.auth.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],

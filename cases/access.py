@@ -46,6 +46,13 @@ def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     return cases.filter(Q(assigned_to_id=staff.pk) | Q(assigned_to__isnull=True, status__in=OPEN_STATUSES))
 
 
+def my_cases(user: User | AnonymousUser) -> QuerySet[Case]:
+    """The cases assigned to this user: a subset of cases_visible_to, without its OR, so that the
+    "assigned to me" list walks one index (case_mine_status_idx) instead of all visible rows."""
+    staff = _staff(user)
+    return Case.objects.filter(centre_id=staff.centre_id, assigned_to_id=staff.pk)
+
+
 def can_write(user: User, case: Case) -> bool:
     """A counsellor writes to her own cases; a supervisor to every case of the centre."""
     if case.centre_id != user.centre_id:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from cases import access
+from cases import access, reminders
 from cases.canonical import RejectedURL, canonicalise, host_of
 from cases.crypto import email_index, name_index, phone_index, url_index
 from cases.letters import render_letter
@@ -28,6 +28,7 @@ from cases.models import (
     CaseEvent,
     ContentKind,
     EventKind,
+    FollowUp,
     FoundBy,
     Note,
     NoteKind,
@@ -80,7 +81,14 @@ SUPERVISOR_ONLY: frozenset[tuple[str, str]] = frozenset(
 
 # Victim details: their values never enter the audit trail.
 PRIVATE_FIELDS = frozenset({"victim_name", "contact_email", "contact_phone", "safe_contact_notes", "summary"})
+# Changing any of these may cancel or move what is pending for the victim (cases/reminders.py).
+VICTIM_CONTACT_FIELDS = frozenset(
+    {"consent_contact", "contact_channel", "quiet_start", "quiet_end", "contact_email", "contact_phone"}
+)
 EDITABLE_FIELDS = PRIVATE_FIELDS | {
+    "contact_channel",
+    "quiet_start",
+    "quiet_end",
     "preferred_language",
     "is_minor",
     "priority",
@@ -161,6 +169,9 @@ def do_open_case(
     harm_types: Iterable[str] = (),
     summary: str = "",
     consents: Consents = Consents(),
+    contact_channel: str = "none",
+    quiet_start: time | None = None,
+    quiet_end: time | None = None,
 ) -> Case:
     """Files a new case in the actor's centre, assigned to the actor."""
     if actor.role not in (Role.COUNSELLOR, Role.SUPERVISOR):
@@ -180,6 +191,9 @@ def do_open_case(
         consent_contact=consents.contact,
         consent_share_with_police=consents.share_with_police,
         consent_hash_matching=consents.hash_matching,
+        contact_channel=contact_channel,
+        quiet_start=quiet_start,
+        quiet_end=quiet_end,
         assigned_to=actor,
         created_by=actor,
         created_at=now,
@@ -241,6 +255,8 @@ def do_update_case(*, actor: User, case: Case, version: int, changes: dict[str, 
     fields = [*sorted(set(old) | set(changed_private)), "name_index", "email_index", "phone_index"]
     case.save(update_fields=[*fields, "version", "updated_at"])
     _record(case, actor=actor, kind=EventKind.UPDATED, old=old, new=new)
+    if (set(old) | set(changed_private)) & VICTIM_CONTACT_FIELDS:
+        reminders.victim_preferences_changed(case)
     return case
 
 
@@ -272,6 +288,9 @@ def do_transition_case(*, actor: User, case: Case, status: str, reason: str = ""
     _record(
         case, actor=actor, kind=EventKind.STATUS_CHANGED, old={"status": current}, new={"status": status}, reason=reason
     )
+    if status == Status.CLOSED:
+        reminders.case_closed(case)
+    reminders.victim_update(case)
     return case
 
 
@@ -319,6 +338,8 @@ def do_add_note(
     if not access.can_write(actor, locked):
         raise NotAllowedError(_("Only the assigned counsellor or a supervisor may add notes to this case."))
     note = Note.objects.create(case=locked, author=actor, body=body, visibility=visibility, kind=kind)
+    if visibility == NoteVisibility.SHARED:
+        reminders.victim_update(locked)
     Case.objects.filter(pk=locked.pk).update(updated_at=note.created_at)
     _record(
         locked,
@@ -644,6 +665,12 @@ def do_transition_takedown(
     takedown.status = status
     takedown.version += 1
     takedown.save(update_fields=fields)
+    if status == TakedownStatus.SENT:
+        reminders.takedown_sent(takedown, case)
+    elif status in (*_ANSWERS, TakedownStatus.ESCALATED):
+        reminders.takedown_settled(takedown)
+    if status in (TakedownStatus.REMOVED, TakedownStatus.PARTIALLY_REMOVED):
+        reminders.victim_update(case)
     _record(
         case,
         actor=actor,
@@ -653,3 +680,15 @@ def do_transition_takedown(
         reason=note,
     )
     return takedown
+
+
+@transaction.atomic
+def do_set_followup(*, actor: User, case: Case, due_at: datetime, note: str = "") -> FollowUp:
+    """ "Call back Friday 14:00": a reminder to the actor at that time, cancelled if the case closes."""
+    case = _require_write(actor, case)
+    if due_at <= timezone.now():
+        raise ActionError(_("Choose a time in the future."), field="due_at")
+    followup = FollowUp.objects.create(case=case, owner=actor, due_at=due_at, note=note)
+    reminders.followup_set(followup)
+    _record(case, actor=actor, kind=EventKind.FOLLOWUP_SET, old={}, new={"followup": followup.pk})
+    return followup

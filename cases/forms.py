@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
 from cases.models import (
+    ContactChannel,
     ContentKind,
     FoundBy,
     HarmType,
@@ -60,9 +61,31 @@ class CaseDetailsForm(forms.Form):
     consent_contact = forms.BooleanField(label=_("Agrees to be contacted"), required=False)
     consent_share_with_police = forms.BooleanField(label=_("Agrees to sharing with the police"), required=False)
     consent_hash_matching = forms.BooleanField(label=_("Agrees to image hash matching"), required=False)
+    contact_channel = forms.ChoiceField(
+        label=_("Tell the victim of updates by"),
+        choices=ContactChannel.choices,
+        initial=ContactChannel.NONE,
+        required=False,
+    )
+    quiet_start = forms.TimeField(
+        label=_("Never contact from"), required=False, widget=forms.TimeInput(attrs={"type": "time"})
+    )
+    quiet_end = forms.TimeField(label=_("until"), required=False, widget=forms.TimeInput(attrs={"type": "time"}))
 
     def clean_contact_email(self) -> str:
         return str(self.cleaned_data["contact_email"]).strip().lower()
+
+    def clean_contact_channel(self) -> str:
+        return str(self.cleaned_data.get("contact_channel") or ContactChannel.NONE)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        channel = data.get("contact_channel")
+        if channel == ContactChannel.EMAIL and not data.get("contact_email"):
+            self.add_error("contact_channel", _("Updates by e-mail need an e-mail address."))
+        if channel == ContactChannel.SMS and not data.get("contact_phone"):
+            self.add_error("contact_channel", _("Updates by SMS need a phone number."))
+        return data
 
 
 class IntakeForm(CaseDetailsForm):
@@ -80,6 +103,13 @@ class NoteForm(forms.Form):
     body = forms.CharField(
         label=_("Note"), max_length=20_000, widget=forms.Textarea(attrs={"rows": 4}), validators=[validate_multiline]
     )
+
+
+class FollowUpForm(forms.Form):
+    due_at = forms.DateTimeField(
+        label=_("Remind me at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
+    note = forms.CharField(label=_("What to do"), max_length=2000, required=False, validators=[validate_multiline])
 
 
 class TransitionForm(forms.Form):

@@ -59,6 +59,12 @@ class Language(models.TextChoices):
     ENGLISH = "en", _("English")
 
 
+class ContactChannel(models.TextChoices):
+    NONE = "none", _("Do not contact")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message (SMS)")
+
+
 class Case(models.Model):
     """One person and what happened to them. Changed only through cases/actions.py."""
 
@@ -95,6 +101,12 @@ class Case(models.Model):
     phone_index = models.CharField(max_length=64, editable=False, default="")
 
     consent_contact = models.BooleanField(_("may be contacted"), default=False)
+    # How the victim wants to hear that there is an update, and when never to be contacted.
+    contact_channel = models.CharField(
+        _("how to tell of updates"), max_length=5, choices=ContactChannel.choices, default=ContactChannel.NONE
+    )
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     consent_share_with_police = models.BooleanField(_("may be shared with the police"), default=False)
     consent_hash_matching = models.BooleanField(_("image hashes may be matched"), default=False)
 
@@ -122,6 +134,8 @@ class Case(models.Model):
         indexes = [
             # The counsellor's "my cases" list and dashboard: assigned_to = me, newest first.
             models.Index(fields=["assigned_to", "-created_at"], name="case_assignee_created_idx"),
+            # GET /cases/?assigned_to=me&status=…: the page and its count from one index (access.my_cases).
+            models.Index(fields=["centre", "assigned_to", "status", "-created_at"], name="case_mine_status_idx"),
             # The centre-wide list (supervisor) and the intake queue (assigned_to IS NULL).
             models.Index(fields=["centre", "-created_at"], name="case_centre_created_idx"),
             models.Index(
@@ -207,6 +221,7 @@ class EventKind(models.TextChoices):
     TAKEDOWN_DRAFTED = "takedown_drafted", _("Takedown request drafted")
     TAKEDOWN_EDITED = "takedown_edited", _("Takedown letter edited")
     TAKEDOWN_CHANGED = "takedown_changed", _("Takedown request updated")
+    FOLLOWUP_SET = "followup_set", _("Follow-up set")
 
 
 class CaseEvent(models.Model):
@@ -512,3 +527,22 @@ class LetterTemplate(models.Model):
 
     def __str__(self) -> str:
         return f"{self.platform or 'default'} ({self.language})"
+
+
+class FollowUp(models.Model):
+    """ "Call back Friday 14:00": a counsellor's own reminder on a case, delivered through the outbox."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followups", db_index=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(_("when"))
+    note = EncryptedTextField(_("what to do"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [
+            # The case page's follow-ups, soonest first.
+            models.Index(fields=["case", "due_at"], name="followup_case_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk} on case {self.case_id}"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("cases/<int:pk>/sightings/", views.case_add_sightings, name="add_sightings"),
     path("cases/<int:pk>/sightings/<int:sighting_id>/state/", views.case_sighting_state, name="sighting_state"),
     path("cases/<int:pk>/draft-takedowns/", views.case_draft_takedowns, name="draft_takedowns"),
+    path("cases/<int:pk>/followups/", views.case_add_followup, name="add_followup"),
     path("takedowns/due/", views.takedowns_due, name="takedowns_due"),
     path("takedowns/<int:pk>/", views.takedown_detail, name="takedown"),
     path("takedowns/<int:pk>/transition/", views.takedown_transition, name="takedown_transition"),

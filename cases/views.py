@@ -21,6 +21,7 @@ from cases.forms import (
     AssignForm,
     BulkSightingsForm,
     EditCaseForm,
+    FollowUpForm,
     IntakeForm,
     LetterForm,
     NoteForm,
@@ -173,6 +174,10 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms
         "sightings": sightings,
         "takedowns": takedowns,
         "bulk_form": forms.get("bulk_form") or BulkSightingsForm(),
+        "followup_form": forms.get("followup_form") or FollowUpForm(),
+        "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
+        if case.is_open
+        else [],
         "bulk_results": forms.get("bulk_results"),
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
@@ -442,3 +447,21 @@ def takedowns_due(request: HttpRequest) -> HttpResponse:
         .order_by("deadline_at", "pk")[:200]
     )
     return render(request, "cases/takedowns_due.html", {"takedowns": rows, "now": timezone.now()})
+
+
+@login_required
+@require_POST
+def case_add_followup(request: HttpRequest, pk: int) -> HttpResponse:
+    """A reminder to myself on this case, delivered to my inbox (and e-mail if I chose it)."""
+    user = _staff(request)
+    case = access.access_case(user, pk, write=True, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    form = FollowUpForm(request.POST)
+    if not form.is_valid():
+        return _render_case(request, case, status=400, followup_form=form)
+    try:
+        actions.do_set_followup(actor=user, case=case, **form.cleaned_data)
+    except actions.ActionError as error:
+        form.add_error("due_at", error.message)
+        return _render_case(request, case, status=400, followup_form=form)
+    messages.success(request, _("You will be reminded then."))
+    return redirect("cases:detail", pk=case.pk)

@@ -12,7 +12,9 @@ from cases.models import (
     AccessLog,
     Case,
     CaseEvent,
+    ContactChannel,
     ContentKind,
+    FollowUp,
     FoundBy,
     HarmType,
     Language,
@@ -96,6 +98,21 @@ class CaseInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str
     )
     summary = TextField(multiline=True, max_length=20_000, required=False, allow_blank=True, default="")
     consents = ConsentsSerializer(required=False)
+    contact_channel = serializers.ChoiceField(
+        choices=ContactChannel.choices, required=False, default=ContactChannel.NONE
+    )
+    quiet_start = serializers.TimeField(required=False, allow_null=True, default=None)
+    quiet_end = serializers.TimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # At intake the address must come with the channel; a PATCH may rely on the one on file.
+        if not self.partial:
+            channel = attrs.get("contact_channel")
+            if channel == ContactChannel.EMAIL and not attrs.get("contact_email"):
+                raise serializers.ValidationError({"contact_channel": [_("Updates by e-mail need an e-mail address.")]})
+            if channel == ContactChannel.SMS and not attrs.get("contact_phone"):
+                raise serializers.ValidationError({"contact_channel": [_("Updates by SMS need a phone number.")]})
+        return attrs
 
     def validate_contact_email(self, value: str) -> str:
         return value.strip().lower()
@@ -180,6 +197,9 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "safe_contact_notes",
             "preferred_language",
             "consents",
+            "contact_channel",
+            "quiet_start",
+            "quiet_end",
             "assigned_to",
             "created_by",
             "created_at",
@@ -206,6 +226,18 @@ class CaseCreatedSerializer(CaseSerializer):
 
     class Meta(CaseSerializer.Meta):
         fields = [*CaseSerializer.Meta.fields, "possible_duplicates", "possible_duplicates_hidden"]
+        read_only_fields = fields
+
+
+class FollowUpInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    due_at = serializers.DateTimeField()
+    note = TextField(multiline=True, max_length=2000, required=False, allow_blank=True, default="")
+
+
+class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
+    class Meta:
+        model = FollowUp
+        fields = ["id", "due_at", "note", "created_at"]
         read_only_fields = fields
 
 

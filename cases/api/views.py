@@ -29,6 +29,8 @@ from cases.api.serializers import (
     CaseListSerializer,
     CasePatchSerializer,
     CaseSerializer,
+    FollowUpInputSerializer,
+    FollowUpSerializer,
     NoteInputSerializer,
     NoteSerializer,
     PlatformSerializer,
@@ -49,6 +51,21 @@ from cases.models import AccessLog, Case, Platform, Sighting, TakedownRequest
 def client_address(request: Request) -> str | None:
     """The client's address as our trusted proxies report it (TRUSTED_PROXY_COUNT)."""
     return client_ip(request._request)
+
+
+LIST_COLUMNS = [
+    "id",
+    "centre_id",
+    "reference",
+    "status",
+    "priority",
+    "is_minor",
+    "victim_name",
+    "assigned_to_id",
+    "created_at",
+    "updated_at",
+    "version",
+]
 
 
 def _user(request: Request) -> User:
@@ -79,7 +96,13 @@ class CaseViewSet(
     def get_queryset(self) -> QuerySet[Case]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
             return Case.objects.none()
-        return access.cases_visible_to(self.request.user).select_related("assigned_to").order_by("-created_at", "-pk")
+        user = self.request.user
+        mine = self.action == "list" and self.request.query_params.get("assigned_to") == "me"
+        cases = access.my_cases(user) if mine else access.cases_visible_to(user)
+        if self.action == "list":
+            # Only what the list shows: one decryption per row (the name), not five.
+            cases = cases.only(*LIST_COLUMNS, "assigned_to__id", "assigned_to__full_name")
+        return cases.select_related("assigned_to").order_by("-created_at", "-pk")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         if self.action == "list":
@@ -87,7 +110,9 @@ class CaseViewSet(
         return CaseSerializer
 
     def get_object(self) -> Case:
-        return access.access_case(self.request.user, self.kwargs["pk"], queryset=self.get_queryset())
+        return access.access_case(
+            self.request.user, self.kwargs["pk"], queryset=Case.objects.select_related("assigned_to", "created_by")
+        )
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = _user(request)
@@ -296,6 +321,19 @@ class CaseViewSet(
         user = _user(request)
         found = selectors.search_cases(self.get_queryset(), user.centre_id, form.validated_data["q"])
         return self._paginated(request, found, CaseListSerializer)
+
+    @extend_schema(
+        summary='Remind me on this case at a time ("call back Friday 14:00")',
+        request=FollowUpInputSerializer,
+        responses={201: FollowUpSerializer},
+    )
+    @action(detail=True, methods=["post"])
+    def followups(self, request: Request, pk: str) -> Response:
+        case = access.access_case(request.user, pk, write=True)
+        form = FollowUpInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        followup = actions.do_set_followup(actor=_user(request), case=case, **form.validated_data)
+        return Response(FollowUpSerializer(followup).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(summary="Every change to a case, oldest first", responses=CaseEventSerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -1,0 +1,148 @@
+"""What is due, and to whom: cases decides; notifications delivers (STYLE.md, "Imports flow one way").
+
+Every function runs inside the transaction of the change that causes it, so a reminder exists
+exactly when the change committed. Group keys let a later change cancel what is no longer needed:
+
+- `takedown:<id>`: the counsellor's deadline reminder and the supervisors' one a day later;
+  cancelled when the platform answers or the request is escalated.
+- `case:<id>`: follow-ups; cancelled when the case is closed.
+- `victim:case:<id>`: "there is an update" to the victim; cancelled when she withdraws consent or
+  asks not to be contacted, rescheduled when her quiet hours change.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Role, User
+from cases.models import Case, ContactChannel, FollowUp, TakedownRequest
+from notifications import outbox
+from notifications.models import Channel
+from notifications.schedule import end_of_hour, hourly_dedupe_key, next_allowed_time
+
+
+def _supervisor_delay() -> timedelta:
+    return timedelta(hours=int(getattr(settings, "TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24)))
+
+
+def _to_staff(user: User, *, template_key: str, params: dict[str, int], due_at: datetime, key: str, group: str) -> None:
+    """The inbox always; e-mail too when the person chose it."""
+    outbox.enqueue(
+        recipient=user,
+        channel=Channel.INBOX,
+        template_key=template_key,
+        params=params,
+        language=user.preferred_language,
+        due_at=due_at,
+        dedupe_key=f"{key}:inbox",
+        group_key=group,
+    )
+    if user.notify_by_email:
+        outbox.enqueue(
+            recipient=user,
+            channel=Channel.EMAIL,
+            template_key=template_key,
+            params=params,
+            language=user.preferred_language,
+            due_at=due_at,
+            dedupe_key=f"{key}:email",
+            group_key=group,
+        )
+
+
+def takedown_sent(takedown: TakedownRequest, case: Case) -> None:
+    """Remind the counsellor when the platform's deadline passes, and the supervisors a day later."""
+    if takedown.deadline_at is None or takedown.sent_at is None:
+        raise ValueError("takedown_sent() is for a request that was just sent.")
+    group = f"takedown:{takedown.pk}"
+    params = {"takedown_id": takedown.pk, "case_id": case.pk}
+    sent = int(takedown.sent_at.timestamp())
+    owner = case.assigned_to or takedown.created_by
+    if owner is not None and owner.is_active:
+        _to_staff(
+            owner,
+            template_key="takedown.deadline_passed",
+            params=params,
+            due_at=takedown.deadline_at,
+            key=f"{group}:deadline:{sent}:{owner.pk}",
+            group=group,
+        )
+    later = takedown.deadline_at + _supervisor_delay()
+    for supervisor in User.objects.filter(centre_id=case.centre_id, role=Role.SUPERVISOR, is_active=True):
+        _to_staff(
+            supervisor,
+            template_key="takedown.still_unanswered",
+            params=params,
+            due_at=later,
+            key=f"{group}:unanswered:{sent}:{supervisor.pk}",
+            group=group,
+        )
+
+
+def takedown_settled(takedown: TakedownRequest) -> None:
+    """The platform answered (or the regulator has it): nothing more to remind about."""
+    outbox.cancel(f"takedown:{takedown.pk}")
+
+
+def followup_set(followup: FollowUp) -> None:
+    _to_staff(
+        followup.owner,
+        template_key="case.followup_due",
+        params={"case_id": followup.case_id, "followup_id": followup.pk},
+        due_at=followup.due_at,
+        key=f"followup:{followup.pk}",
+        group=f"case:{followup.case_id}",
+    )
+
+
+def case_closed(case: Case) -> None:
+    """A closed case cancels its pending follow-ups and the reminders of its open requests."""
+    outbox.cancel(f"case:{case.pk}")
+    for takedown_id in case.takedowns.values_list("pk", flat=True):
+        outbox.cancel(f"takedown:{takedown_id}")
+
+
+def _victim_address(case: Case) -> str:
+    if case.contact_channel == ContactChannel.EMAIL:
+        return case.contact_email
+    if case.contact_channel == ContactChannel.SMS:
+        return case.contact_phone
+    return ""
+
+
+def _victim_due(case: Case, now: datetime) -> datetime:
+    return next_allowed_time(end_of_hour(now), case.quiet_start, case.quiet_end, settings.TIME_ZONE)
+
+
+def victim_update(case: Case) -> None:
+    """Tell the victim there is an update, if she agreed, over her channel, outside her quiet hours.
+
+    Several updates within the hour become one message (same due time, same dedupe key). The text
+    says only that there is an update (notifications/messages.py).
+    """
+    address = _victim_address(case)
+    if not case.consent_contact or not address:
+        return
+    due_at = _victim_due(case, timezone.now())
+    outbox.enqueue(
+        address=address,
+        channel=Channel.EMAIL if case.contact_channel == ContactChannel.EMAIL else Channel.SMS,
+        template_key="victim.case_updated",
+        params={"case_id": case.pk},
+        language=case.preferred_language,
+        due_at=due_at,
+        dedupe_key=hourly_dedupe_key("victim.case_updated", f"case:{case.pk}:{case.contact_channel}", due_at),
+        group_key=f"victim:case:{case.pk}",
+    )
+
+
+def victim_preferences_changed(case: Case) -> None:
+    """Withdrawn consent or "do not contact" cancels; new quiet hours move what is pending."""
+    group = f"victim:case:{case.pk}"
+    if not case.consent_contact or not _victim_address(case):
+        outbox.cancel(group)
+        return
+    outbox.reschedule(group_key=group, due_at=_victim_due(case, timezone.now()))
