@@ -115,11 +115,17 @@ class User(AbstractBaseUser):
     # No PermissionsMixin: there is no superuser flag and no per-user permission table that could
     # quietly widen a role. What a role may do is decided here and in cases/access.py.
     def has_perm(self, perm: str, obj: object = None) -> bool:
-        # Separation of duties: an administrator manages accounts and centres, never case content.
-        return self.is_active and self.is_admin and perm.split(".", 1)[0] in ADMIN_MANAGED_APPS
+        # Separation of duties: an administrator manages accounts, centres and the platform
+        # directory, never case content.
+        if not (self.is_active and self.is_admin):
+            return False
+        app_label, _sep, codename = perm.partition(".")
+        if app_label == "cases":
+            return codename.rsplit("_", 1)[-1] in ADMIN_MANAGED_CASE_MODELS
+        return app_label in ADMIN_MANAGED_APPS
 
     def has_module_perms(self, app_label: str) -> bool:
-        return self.is_active and self.is_admin and app_label in ADMIN_MANAGED_APPS
+        return self.is_active and self.is_admin and (app_label in ADMIN_MANAGED_APPS or app_label == "cases")
 
     def clean(self) -> None:
         super().clean()
@@ -127,3 +133,5 @@ class User(AbstractBaseUser):
 
 
 ADMIN_MANAGED_APPS = frozenset({"accounts", "axes", "knox"})
+# The only models of the cases app an administrator may touch: reference data, no case content.
+ADMIN_MANAGED_CASE_MODELS = frozenset({"platform", "platformdomain", "lettertemplate"})

@@ -25,10 +25,15 @@ def test_it_lets_only_administrators_into_the_admin_site(client_as, alice: User,
     assert client_as(erin).get("/admin/accounts/user/").status_code == 200
 
 
-def test_it_limits_administrators_to_accounts(erin: User) -> None:
+def test_it_limits_administrators_to_accounts_and_reference_data(client_as, erin: User) -> None:
     assert erin.has_perm("accounts.change_user")
-    assert not erin.has_perm("cases.view_case")
-    assert not erin.has_module_perms("cases")
+    assert erin.has_perm("cases.change_platform")
+    assert erin.has_perm("cases.change_lettertemplate")
+    for perm in ["cases.view_case", "cases.view_note", "cases.view_sighting", "cases.view_takedownrequest"]:
+        assert not erin.has_perm(perm)
+    client = client_as(erin)
+    assert client.get("/admin/cases/platform/").status_code == 200
+    assert client.get("/admin/cases/case/").status_code == 404  # not even registered
 
 
 def test_it_gives_other_roles_no_admin_permission(carol: User) -> None:

@@ -1,0 +1,1 @@
+"""Benchmarks of caseflow and their data generators (not run as tests)."""

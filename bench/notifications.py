@@ -1,0 +1,360 @@
+"""Benchmark of the outbox: 10,000 reminders due at once, delivered by 2 Celery worker processes.
+
+    .venv/bin/python -m bench.notifications [--count 10000] [--workers 2] [--channel email|inbox]
+                                            [--redis-url redis://127.0.0.1:6379/0] [--dispatch-in worker|here]
+
+Drops and creates the PostgreSQL database caseflow_bench_notify, migrates it and writes `count`
+reminders due now (e-mails to victims, each to an address of its own, or inbox messages to staff).
+Starts `--workers` processes of `celery -A caseflow worker --concurrency 1` on a queue of their own,
+then queues the dispatcher as beat does (it runs in one of those workers) and waits until the last
+row is sent. Reports the time from queuing the dispatcher to the last `sent_at` and the deliveries
+per second, and checks that none was sent twice: one successful attempt row per notification and, for
+e-mail, one message per address in the file written by tests/notifications/mailbox.py's backend.
+Writes bench/results/notifications.json.
+
+Redis: a redis-server of the bench's own on a free port unless `--redis-url` names one; nothing is
+ever flushed, and a queue name of the bench's own keeps its messages apart from anyone else's.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "bench" / "results" / "notifications.json"
+DATABASE = "caseflow_bench_notify"
+SERVER_URL = "postgres://postgres@127.0.0.1:5432"
+TARGET_SECONDS = 30.0
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+BUSY_PCT = 15.0  # other processes' share of a core above which the figures are called noisy
+
+
+def _process_cpu() -> dict[int, tuple[int, int]]:
+    """Every process's parent id and CPU time so far (clock ticks), from /proc."""
+    found = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        with suppress(OSError, ValueError, IndexError):
+            # The command name, in brackets, may hold spaces: the fields that follow it are split.
+            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            found[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    return found
+
+
+class ForeignCpu:
+    """CPU used by processes other than this benchmark's (its workers, its Redis and the database
+    processes serving its database) since it was created: the machine has 2 cores, and anything
+    running beside the benchmark changes its figures more than any code change does."""
+
+    def __init__(self, our_database_pids: Callable[[], set[int]]) -> None:
+        self.our_database_pids = our_database_pids
+        self.before = _process_cpu()
+        self.started = time.monotonic()
+
+    def percent_of_a_core(self) -> float:
+        after = _process_cpu()
+        seconds = time.monotonic() - self.started
+        ours = self.our_database_pids() | {os.getpid()}
+        ticks = 0
+        for pid, (_parent, cpu) in after.items():
+            ancestor, hops = pid, 0
+            while ancestor not in ours and ancestor in after and hops < 10:
+                ancestor, hops = after[ancestor][0], hops + 1
+            if ancestor not in ours and pid in self.before:
+                ticks += cpu - self.before[pid][1]
+        return round(100 * ticks / os.sysconf("SC_CLK_TCK") / seconds, 1) if seconds else 0.0
+
+
+def wait_until_quiet(seconds: float, our_database_pids: Callable[[], set[int]]) -> float:
+    """Waits up to `seconds` for other processes to leave the CPUs alone; their last share of a core."""
+    deadline = time.monotonic() + seconds
+    while True:
+        sample = ForeignCpu(our_database_pids)
+        time.sleep(2)
+        busy = sample.percent_of_a_core()
+        if busy < BUSY_PCT or time.monotonic() >= deadline:
+            return busy
+        print(f"waiting: other processes use {busy:.0f}% of a core", flush=True)
+
+
+@contextmanager
+def own_redis() -> Iterator[str]:
+    """A throwaway redis-server on a free port of 127.0.0.1, stopped afterwards."""
+    port = free_port()
+    executable = shutil.which("redis-server")
+    if not executable:
+        sys.exit("redis-server is not installed; pass --redis-url to use a running Redis.")
+    process = subprocess.Popen(
+        [executable, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 10
+        while True:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def bench_environment(redis_url: str, mailbox: Path, var_dir: Path) -> dict[str, str]:
+    """Bench-only settings, public on purpose: they protect synthetic rows on a throwaway database."""
+    return {
+        "DJANGO_SETTINGS_MODULE": "caseflow.settings",
+        "DJANGO_DEBUG": "0",
+        "DATABASE_URL": f"{SERVER_URL}/{DATABASE}",
+        "REDIS_URL": redis_url,
+        "SECRET_KEY": "bench-notify-secret-key-not-for-production-0123456789abcdefghij",
+        "CASEFLOW_FIELD_KEYS": "BwHKXj2aALjEpV09H2N61XCmmqIIay8DuCwnv1mruHQ=",
+        "CASEFLOW_INDEX_KEY": "bench-notify-index-key-not-for-production-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "SECURE_SSL_REDIRECT": "0",
+        "STATIC_MANIFEST": "0",
+        "CASEFLOW_VAR_DIR": str(var_dir),
+        "LOG_LEVEL": "WARNING",
+        "CELERY_QUEUE": f"bench-notify-{uuid.uuid4().hex[:12]}",
+        "EMAIL_BACKEND": "tests.notifications.mailbox.RecordingBackend",
+        "CASEFLOW_TEST_MAILBOX": str(mailbox),
+    }
+
+
+def recreate_database() -> None:
+    """Drops and creates the bench database (never the product's: its name is fixed here)."""
+    import psycopg
+
+    with psycopg.connect(f"{SERVER_URL}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{DATABASE}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{DATABASE}"')
+
+
+def start_worker(index: int) -> subprocess.Popen[bytes]:
+    queue = os.environ["CELERY_QUEUE"]
+    return subprocess.Popen(
+        [
+            sys.executable, "-m", "celery", "-A", "caseflow", "worker",
+            "--loglevel", "WARNING", "--concurrency", "1", "--hostname", f"bench{index}@%h",
+            "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue,
+        ],
+        cwd=ROOT,
+        env=os.environ.copy(),
+        stdout=subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=10_000)
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--channel", choices=["email", "inbox"], default="email")
+    parser.add_argument("--redis-url", default=None, help="a running Redis (default: a redis-server of our own)")
+    parser.add_argument("--dispatch-in", choices=["worker", "here"], default="worker")
+    parser.add_argument("--timeout", type=float, default=300.0)
+    parser.add_argument(
+        "--wait-quiet", type=float, default=0, help="wait up to this many seconds for other processes to go idle"
+    )
+    parser.add_argument(
+        "--reuse-db-connections",
+        action="store_true",
+        help="run the workers with CELERY_DB_REUSE_MAX set (a proposed settings line; see REUSE_SETTINGS)",
+    )
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="caseflow-bench-notify-") as scratch:
+        if args.redis_url:
+            run(args, args.redis_url, Path(scratch))
+        else:
+            with own_redis() as redis_url:
+                run(args, redis_url, Path(scratch))
+
+
+# What --reuse-db-connections adds to caseflow's settings, in a module of the scratch directory: without
+# it, Celery's Django fixup closes the database connection before and after every task, so each task
+# opens a new PostgreSQL connection.
+REUSE_SETTINGS = "from caseflow.settings import *  # noqa: F403\n\nCELERY_DB_REUSE_MAX = 1000\n"
+
+
+def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
+    mailbox = scratch / "mailbox.jsonl"
+    os.environ.update(bench_environment(redis_url, mailbox, scratch / "var"))
+    if args.reuse_db_connections:
+        (scratch / "bench_notify_settings.py").write_text(REUSE_SETTINGS, encoding="utf-8")
+        os.environ["PYTHONPATH"] = os.pathsep.join([str(scratch), str(ROOT)])
+        os.environ["DJANGO_SETTINGS_MODULE"] = "bench_notify_settings"
+        sys.path.insert(0, str(scratch))
+    for name in ("SECRET_KEY", "CASEFLOW_FIELD_KEYS", "CASEFLOW_INDEX_KEY", "DATABASE_URL", "REDIS_URL"):
+        os.environ.pop(f"{name}_FILE", None)
+    recreate_database()
+
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.db.models import Count, Max, Min
+    from django.utils import timezone
+
+    from accounts.models import Centre, Role, User
+    from caseflow.celery import app as celery_app
+    from notifications import outbox
+    from notifications.models import Channel, Notification, NotificationAttempt, Outcome, State
+    from notifications.tasks import dispatch_due
+
+    call_command("migrate", verbosity=0)
+    centre = Centre.objects.create(name="Bench Centre")
+    staff = User.objects.create_user(
+        "counsellor@bench.test", None, full_name="Bench Counsellor", centre=centre, role=Role.COUNSELLOR
+    )
+
+    # The cost of enqueue() on the request path, over 1,000 calls in one transaction (then removed).
+    started = time.perf_counter()
+    with transaction.atomic():
+        for i in range(1000):
+            outbox.enqueue(
+                recipient=staff,
+                channel=Channel.INBOX,
+                template_key="case.followup_due",
+                params={"case_id": i},
+                language="ko",
+                due_at=timezone.now(),
+                dedupe_key=f"warmup:{i}",
+            )
+    enqueue_ms = (time.perf_counter() - started) * 1000 / 1000
+    Notification.objects.all().delete()
+
+    now = timezone.now()
+    email = args.channel == "email"
+    Notification.objects.bulk_create(
+        (
+            Notification(
+                recipient=None if email else staff,
+                address=f"victim-{i}@bench.test" if email else None,
+                channel=Channel.EMAIL if email else Channel.INBOX,
+                template_key="victim.case_updated" if email else "case.followup_due",
+                params={"case_id": i},
+                language="ko" if i % 2 else "en",
+                due_at=now,
+                dedupe_key=f"bench:{i}",
+                group_key=f"case:{i}",
+            )
+            for i in range(args.count)
+        ),
+        batch_size=2000,
+    )
+    connection.close()
+
+    def our_database_pids() -> set[int]:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+            return {row[0] for row in cursor.fetchall()}
+
+    workers = [start_worker(index) for index in range(1, args.workers + 1)]
+    try:
+        deadline = time.monotonic() + 60
+        while len(celery_app.control.ping(timeout=0.5) or []) < args.workers:
+            if time.monotonic() > deadline:
+                sys.exit("the workers did not start")
+        busy_before = wait_until_quiet(args.wait_quiet, our_database_pids)
+        if busy_before >= BUSY_PCT:
+            print(f"WARNING: other processes use {busy_before:.0f}% of a core right now; the figures will be noisy")
+        foreign = ForeignCpu(our_database_pids)
+        queued_at = timezone.now()
+        clock = time.monotonic()
+        if args.dispatch_in == "worker":
+            dispatch_due.delay()  # as beat does: one of the workers runs the dispatcher
+        else:
+            dispatch_due()
+        sent = 0
+        while sent < args.count and time.monotonic() - clock < args.timeout:
+            time.sleep(0.2)
+            sent = Notification.objects.filter(state=State.SENT).count()
+        waited = time.monotonic() - clock
+        busy_during = foreign.percent_of_a_core()
+    finally:
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            process.wait(timeout=30)
+
+    span = Notification.objects.filter(state=State.SENT).aggregate(first=Min("sent_at"), last=Max("sent_at"))
+    seconds = (span["last"] - queued_at).total_seconds() if span["last"] else waited
+    successes = NotificationAttempt.objects.filter(outcome=Outcome.SENT)
+    twice = successes.values("notification").annotate(n=Count("pk")).filter(n__gt=1).count()
+    lines = [json.loads(line) for line in mailbox.read_text().splitlines()] if mailbox.exists() else []
+    addresses = {address for line in lines for address in line["to"]}
+    result: dict[str, Any] = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "count": args.count,
+        "workers": args.workers,
+        "channel": args.channel,
+        "dispatcher_ran_in": args.dispatch_in,
+        "celery_db_reuse_max": 1000 if args.reuse_db_connections else None,
+        "delivered": sent,
+        "seconds_to_last_delivery": round(seconds, 2),
+        "seconds_to_first_delivery": round((span["first"] - queued_at).total_seconds(), 3) if span["first"] else None,
+        "deliveries_per_second": round(sent / seconds, 1) if seconds else None,
+        "successful_attempt_rows": successes.count(),
+        "notifications_sent_twice": twice,
+        "failed_or_lost_attempts": NotificationAttempt.objects.exclude(outcome=Outcome.SENT).count(),
+        "emails_written": len(lines) if email else None,
+        "distinct_addresses": len(addresses) if email else None,
+        "enqueue_ms_per_call": round(enqueue_ms, 3),
+        "target_seconds": TARGET_SECONDS,
+        # Other processes' CPU while this ran, in % of one core (of 2): above 15 the figures are noisy.
+        "foreign_cpu_percent_of_a_core": busy_during,
+        "machine": {"python": platform.python_version(), "cpus": os.cpu_count(), "platform": platform.platform()},
+    }
+    ok = (
+        sent == args.count
+        and twice == 0
+        and successes.count() == args.count
+        and (not email or (len(lines) == args.count and len(addresses) == args.count))
+    )
+    result["none_twice_and_all_delivered"] = ok
+    result["met_target"] = ok and seconds < TARGET_SECONDS
+    # One entry per configuration, so the figures with and without the proposed setting sit side by side.
+    configuration = f"{args.channel}-{args.workers}-workers-" + (
+        "db-reuse" if args.reuse_db_connections else "as-configured"
+    )
+    previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
+    previous[configuration] = result
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(previous, indent=2, sort_keys=True) + "\n", encoding="utf-8")
+    print(json.dumps(result, indent=2))
+    if busy_during >= BUSY_PCT:
+        print(f"WARNING: other processes used {busy_during:.0f}% of a core during the run; run again when quiet")
+    if not ok:
+        sys.exit("FAILED: not every reminder was delivered exactly once")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,13 @@
+"""caseflow's URLs plus the benchmark's yardstick view."""
+
+from __future__ import annotations
+
+from django.urls import path
+
+from bench import views
+from caseflow.urls import urlpatterns as caseflow_urlpatterns
+
+urlpatterns = [
+    path("bench/bare-list/", views.bare_list, name="bench-bare-list"),
+    *caseflow_urlpatterns,
+]

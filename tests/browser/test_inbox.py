@@ -1,0 +1,43 @@
+"""A reminder that fell due shows in the header and the inbox, and leads to its case."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from accounts.models import User
+from cases import actions
+from notifications import dispatcher
+from tests.cases.conftest import open_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_it_shows_a_due_follow_up_in_the_inbox(page, alice: User, password: str) -> None:
+    case = open_case(alice)
+    due = timezone.now() + timedelta(minutes=5)
+    actions.do_set_followup(actor=alice, case=case, due_at=due, note="Call back")
+
+    def publish(ids: Sequence[int]) -> int:
+        for notification_id in ids:
+            dispatcher.deliver(notification_id)
+        return len(ids)
+
+    # What beat and a worker do once the time has come (transactional test: on_commit runs at once).
+    dispatcher.dispatch_due(now=due + timedelta(minutes=1), publish=publish)
+
+    page.goto(page.base + "/accounts/login/")
+    page.fill("input[name=username]", alice.email)
+    page.fill("input[name=password]", password)
+    page.click("button.primary")
+    page.wait_for_selector("#inbox-unread")
+    assert page.inner_text("#inbox-unread") == "1"
+    page.click("#inbox-link")
+    page.wait_for_selector("ul.inbox li.unread")
+    assert "후속 조치 시간입니다" in page.inner_text("ul.inbox")
+    page.click("ul.inbox li a")
+    page.wait_for_url(f"{page.base}/cases/{case.pk}/")
+    assert page.console_errors == []
