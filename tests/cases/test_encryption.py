@@ -76,10 +76,14 @@ def test_it_normalises_phone_numbers() -> None:
 
 
 def test_it_rotates_to_a_new_key_so_the_old_one_can_go(alice: User, settings) -> None:
-    case = open_case(alice, safe_contact_notes="Only after 6pm")
     from cases import actions
+    from notifications.models import Notification
 
-    actions.do_add_note(actor=alice, case=case, body="Called her back")
+    case = open_case(
+        alice, safe_contact_notes="Only after 6pm", contact_channel="sms", consents=actions.Consents(contact=True)
+    )
+    actions.do_add_note(actor=alice, case=case, body="Called her back", visibility="shared")
+    assert Notification.objects.get().address == "010-1234-5678"
     old_key = settings.CASEFLOW_FIELD_KEYS[0]
     new_key = Fernet.generate_key().decode()
     settings.CASEFLOW_FIELD_KEYS = [new_key, old_key]
@@ -88,6 +92,7 @@ def test_it_rotates_to_a_new_key_so_the_old_one_can_go(alice: User, settings) ->
     case = Case.objects.get(pk=case.pk)
     assert (case.victim_name, case.safe_contact_notes) == ("김민지", "Only after 6pm")
     assert Note.objects.get(case=case).body == "Called her back"
+    assert Notification.objects.get().address == "010-1234-5678"
     # And the dropped key is really no longer needed, while a missing key is loud, not silent.
     settings.CASEFLOW_FIELD_KEYS = [old_key]
     with pytest.raises(UndecryptableError):

@@ -11,8 +11,9 @@ from typing import Any
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
-from cases.crypto import EncryptedTextField, rotate
-from cases.models import Case, CaseEvent, Note, Sighting, TakedownRequest
+from caseflow.crypto import EncryptedTextField, rotate
+from cases.models import Case, CaseEvent, FollowUp, Note, Sighting, TakedownRequest
+from notifications.models import Notification
 
 BATCH = 500
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
     help = "Re-encrypt every encrypted value (victim details, notes, reasons, addresses, letters) with the first key."
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for model in (Case, Note, CaseEvent, Sighting, TakedownRequest):
+        for model in (Case, Note, CaseEvent, Sighting, TakedownRequest, FollowUp, Notification):
             count = self._rotate(model)
             self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted.")
 
