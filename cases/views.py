@@ -193,12 +193,12 @@ def _render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms
     return render(request, "cases/case_detail.html", context, status=status)
 
 
-def _refused(request: HttpRequest, case_pk: int, error: actions.ActionError) -> HttpResponse:
-    """A refused action on the case page: the message on top, the current case below."""
+def _refused(request: HttpRequest, pk: int, error: actions.ActionError, page: str = "cases:detail") -> HttpResponse:
+    """A refused action: the message on top of the page it came from (the case, or a request)."""
     if isinstance(error, actions.NotAllowedError):
         raise PermissionDenied(error.message)
     messages.error(request, error.message)
-    return HttpResponseRedirect(reverse("cases:detail", args=[case_pk]))
+    return HttpResponseRedirect(reverse(page, args=[pk]))
 
 
 @login_required
@@ -397,17 +397,10 @@ def takedown_detail(request: HttpRequest, pk: int) -> HttpResponse:
             form.add_error(None, error.message)
             return _render_takedown(request, takedown, status=409, letter_form=form)
         except actions.ActionError as error:
-            return _refused_takedown(request, takedown.pk, error)
+            return _refused(request, takedown.pk, error, page="cases:takedown")
         messages.success(request, _("Letter saved."))
         return redirect("cases:takedown", pk=takedown.pk)
     return _render_takedown(request, takedown)
-
-
-def _refused_takedown(request: HttpRequest, pk: int, error: actions.ActionError) -> HttpResponse:
-    if isinstance(error, actions.NotAllowedError):
-        raise PermissionDenied(error.message)
-    messages.error(request, error.message)
-    return redirect("cases:takedown", pk=pk)
 
 
 @login_required
@@ -431,7 +424,7 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         actions.do_transition_takedown(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
     except actions.ActionError as error:
-        return _refused_takedown(request, takedown.pk, error)
+        return _refused(request, takedown.pk, error, page="cases:takedown")
     messages.success(request, _("Request updated."))
     return redirect("cases:takedown", pk=takedown.pk)
 
