@@ -10,6 +10,9 @@ from django.utils import timezone
 from accounts.models import User
 from cases.crypto import email_index, name_index, phone_index
 from cases.models import Case, Platform, PlatformDomain, Sighting, Status, normalise_reference
+from notifications import outbox
+from notifications.models import Notification
+from notifications.models import State as NotificationState
 
 LIST_RELATED = ("assigned_to",)
 
@@ -143,3 +146,18 @@ def same_content_elsewhere(user: User, case: Case, sightings: list[Sighting]) ->
         for sighting_id in by_hash[url_hash]:
             result.setdefault(sighting_id, []).append(entry)
     return result
+
+
+def failed_deliveries(supervisor: User, limit: int = 100) -> list[Notification]:
+    """Messages given up after their last attempt that concern the supervisor's centre: to its staff,
+    or to the victims of its cases (group `victim:case:<id>`). Failed rows are few; the scan is bounded."""
+    victim_keys = list(
+        Notification.objects.filter(state=NotificationState.FAILED, group_key__startswith="victim:case:")
+        .order_by("-due_at")
+        .values_list("group_key", flat=True)[:1000]
+    )
+    case_ids = {int(key.rsplit(":", 1)[1]) for key in victim_keys if key.rsplit(":", 1)[1].isdigit()}
+    ours = Case.objects.filter(centre_id=supervisor.centre_id, pk__in=case_ids).values_list("pk", flat=True)
+    staff = User.objects.filter(centre_id=supervisor.centre_id)
+    rows = outbox.failed(recipients=staff, group_keys=[f"victim:case:{pk}" for pk in ours])
+    return list(rows.select_related("recipient")[:limit])

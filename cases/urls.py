@@ -22,6 +22,7 @@ urlpatterns = [
     path("cases/<int:pk>/draft-takedowns/", views.case_draft_takedowns, name="draft_takedowns"),
     path("cases/<int:pk>/followups/", views.case_add_followup, name="add_followup"),
     path("takedowns/due/", views.takedowns_due, name="takedowns_due"),
+    path("deliveries/failed/", views.failed_deliveries, name="failed_deliveries"),
     path("takedowns/<int:pk>/", views.takedown_detail, name="takedown"),
     path("takedowns/<int:pk>/transition/", views.takedown_transition, name="takedown_transition"),
 ]

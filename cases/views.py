@@ -458,3 +458,12 @@ def case_add_followup(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_case(request, case, status=400, followup_form=form)
     messages.success(request, _("You will be reminded then."))
     return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+def failed_deliveries(request: HttpRequest) -> HttpResponse:
+    """Supervisors see the messages that could not be delivered after every retry, to act on them."""
+    user = _staff(request)
+    if not access.can_assign(user):
+        raise PermissionDenied(_("Only supervisors see failed deliveries."))
+    return render(request, "cases/failed_deliveries.html", {"rows": selectors.failed_deliveries(user)})
