@@ -290,6 +290,8 @@ def do_transition_case(*, actor: User, case: Case, status: str, reason: str = ""
     )
     if status == Status.CLOSED:
         reminders.case_closed(case)
+    elif current == Status.CLOSED:
+        reminders.case_reopened(case)
     reminders.victim_update(case)
     return case
 
@@ -320,6 +322,7 @@ def do_assign_case(*, actor: User, case: Case, assignee: User | None, version: i
     case.updated_at = timezone.now()
     case.save(update_fields=["assigned_to", "version", "updated_at"])
     _record(case, actor=actor, kind=EventKind.ASSIGNED, old={"assigned_to": previous}, new={"assigned_to": new_id})
+    reminders.case_reassigned(case)
     return case
 
 
@@ -566,7 +569,7 @@ def do_edit_takedown_letter(
     *, actor: User, case: Case, takedown: TakedownRequest, subject: str, body: str, version: int
 ) -> TakedownRequest:
     """The counsellor edits the draft's letter before sending; a sent letter is kept as sent."""
-    _require_write(actor, case)
+    case = _require_write(actor, case)
     takedown = _lock_takedown(takedown, version)
     if takedown.status != TakedownStatus.DRAFT:
         raise TransitionError(_("Only a draft's letter can be edited; this one was sent."), field="status")
@@ -616,7 +619,9 @@ def do_transition_takedown(
 ) -> TakedownRequest:
     """Moves a request along its machine: send (records channel, time, deadline and the letter as
     sent), acknowledge, escalate (only once overdue), or record the platform's answer."""
-    _require_write(actor, case)
+    case = _require_write(actor, case)
+    if takedown.case_id != case.pk:
+        raise ActionError(_("This request belongs to another case."))
     takedown = _lock_takedown(takedown, version)
     current = takedown.status
     if status not in TAKEDOWN_TRANSITIONS or status not in TAKEDOWN_TRANSITIONS[current]:
@@ -628,6 +633,8 @@ def do_transition_takedown(
     now = timezone.now()
     fields = ["status", "version"]
     if status == TakedownStatus.SENT:
+        if not case.is_open:
+            raise TransitionError(_("Reopen the case before sending a request for it."), field="status")
         takedown.channel = channel or takedown.platform.channel
         takedown.sent_at = now
         takedown.deadline_at = now + timedelta(hours=takedown.platform.response_hours)
@@ -686,6 +693,8 @@ def do_transition_takedown(
 def do_set_followup(*, actor: User, case: Case, due_at: datetime, note: str = "") -> FollowUp:
     """ "Call back Friday 14:00": a reminder to the actor at that time, cancelled if the case closes."""
     case = _require_write(actor, case)
+    if not case.is_open:
+        raise ActionError(_("Reopen the case before setting a follow-up."), field="due_at")
     if due_at <= timezone.now():
         raise ActionError(_("Choose a time in the future."), field="due_at")
     followup = FollowUp.objects.create(case=case, owner=actor, due_at=due_at, note=note)

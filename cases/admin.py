@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
 from cases.models import LetterTemplate, Platform, PlatformDomain
 
@@ -18,6 +19,12 @@ class PlatformAdmin(admin.ModelAdmin):
     list_filter = ["kind", "channel", "request_language", "regulator_escalation"]
     search_fields = ["name", "domains__domain"]
     inlines = [PlatformDomainInline]
+    # The fallback ("unknown site") is where unmatched addresses go: it stays what it is.
+    readonly_fields = ["is_fallback"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Platform | None = None) -> bool:
+        # Deleting would list the sightings and requests that use the platform, across all centres.
+        return False
 
 
 @admin.register(LetterTemplate)

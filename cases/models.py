@@ -405,7 +405,8 @@ class Sighting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"sighting {self.pk} on {self.host}"
+        # Not the host: "name.blogspot.com" can be personal, and this string reaches admin pages.
+        return f"sighting {self.pk}"
 
 
 class TakedownStatus(models.TextChoices):

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.models import Case, ContactChannel, FollowUp, TakedownRequest
+from cases.models import Case, ContactChannel, FollowUp, TakedownRequest, TakedownStatus
 from notifications import outbox
 from notifications.models import Channel
 from notifications.schedule import end_of_hour, hourly_dedupe_key, next_allowed_time
@@ -53,8 +53,11 @@ def _to_staff(user: User, *, template_key: str, params: dict[str, int], due_at: 
         )
 
 
-def takedown_sent(takedown: TakedownRequest, case: Case) -> None:
-    """Remind the counsellor when the platform's deadline passes, and the supervisors a day later."""
+def takedown_sent(takedown: TakedownRequest, case: Case, *, round_: str = "") -> None:
+    """Remind the counsellor when the platform's deadline passes, and the supervisors a day later.
+
+    `round_` makes the keys new when the reminders are armed again (a reopened case), since a
+    cancelled row keeps its key."""
     if takedown.deadline_at is None or takedown.sent_at is None:
         raise ValueError("takedown_sent() is for a request that was just sent.")
     group = f"takedown:{takedown.pk}"
@@ -67,7 +70,7 @@ def takedown_sent(takedown: TakedownRequest, case: Case) -> None:
             template_key="takedown.deadline_passed",
             params=params,
             due_at=takedown.deadline_at,
-            key=f"{group}:deadline:{sent}:{owner.pk}",
+            key=f"{group}:deadline:{sent}:{owner.pk}{round_}",
             group=group,
         )
     later = takedown.deadline_at + _supervisor_delay()
@@ -77,9 +80,42 @@ def takedown_sent(takedown: TakedownRequest, case: Case) -> None:
             template_key="takedown.still_unanswered",
             params=params,
             due_at=later,
-            key=f"{group}:unanswered:{sent}:{supervisor.pk}",
+            key=f"{group}:unanswered:{sent}:{supervisor.pk}{round_}",
             group=group,
         )
+
+
+def _waiting_takedowns(case: Case) -> list[TakedownRequest]:
+    return list(
+        case.takedowns.filter(status__in=[TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED]).select_related(
+            "created_by"
+        )
+    )
+
+
+def case_reassigned(case: Case) -> None:
+    """The deadline reminders of waiting requests follow the case to its new counsellor."""
+    stamp = f":{int(timezone.now().timestamp())}"
+    for takedown in _waiting_takedowns(case):
+        outbox.cancel(f"takedown:{takedown.pk}", template_key="takedown.deadline_passed")
+        owner = case.assigned_to or takedown.created_by
+        if owner is None or not owner.is_active or takedown.deadline_at is None or takedown.sent_at is None:
+            continue
+        _to_staff(
+            owner,
+            template_key="takedown.deadline_passed",
+            params={"takedown_id": takedown.pk, "case_id": case.pk},
+            due_at=takedown.deadline_at,
+            key=f"takedown:{takedown.pk}:deadline:{int(takedown.sent_at.timestamp())}:{owner.pk}{stamp}",
+            group=f"takedown:{takedown.pk}",
+        )
+
+
+def case_reopened(case: Case) -> None:
+    """Closing cancelled the reminders of the requests still waiting; reopening arms them again."""
+    stamp = f":reopened{int(timezone.now().timestamp())}"
+    for takedown in _waiting_takedowns(case):
+        takedown_sent(takedown, case, round_=stamp)
 
 
 def takedown_settled(takedown: TakedownRequest) -> None:
@@ -140,9 +176,13 @@ def victim_update(case: Case) -> None:
 
 
 def victim_preferences_changed(case: Case) -> None:
-    """Withdrawn consent or "do not contact" cancels; new quiet hours move what is pending."""
+    """Withdrawn consent or "do not contact" cancels; a new address or channel redirects what is
+    pending (never the old address); new quiet hours move it."""
     group = f"victim:case:{case.pk}"
-    if not case.consent_contact or not _victim_address(case):
+    address = _victim_address(case)
+    if not case.consent_contact or not address:
         outbox.cancel(group)
         return
+    channel = Channel.EMAIL if case.contact_channel == ContactChannel.EMAIL else Channel.SMS
+    outbox.readdress(group, address=address, channel=channel)
     outbox.reschedule(group_key=group, due_at=_victim_due(case, timezone.now()))

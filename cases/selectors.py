@@ -103,18 +103,26 @@ def platforms_for_hosts(hosts: set[str]) -> dict[str, Platform]:
     wanted = {domain for domains in candidates.values() for domain in domains}
     known = {d.domain: d.platform for d in PlatformDomain.objects.filter(domain__in=wanted).select_related("platform")}
     result: dict[str, Platform] = {}
+    fallback: Platform | None = None
     for host, domains in candidates.items():
         match = next((known[d] for d in domains if d in known), None)  # candidates run longest first
-        result[host] = match if match is not None else _fallback_platform()
+        if match is None:
+            fallback = fallback or _fallback_platform()
+            match = fallback
+        result[host] = match
     return result
 
 
 def _fallback_platform() -> Platform:
     """The "unknown site" entry; recreated if it was removed, so that no pasted address is lost."""
-    platform, _created = Platform.objects.get_or_create(
-        is_fallback=True,
-        defaults={"name": "Unknown site / 기타 사이트", "channel": "email", "request_language": "en"},
-    )
+    platform = Platform.objects.filter(is_fallback=True).first()
+    if platform is None:
+        platform, _created = Platform.objects.get_or_create(
+            name="Unknown site / 기타 사이트", defaults={"channel": "email", "request_language": "en"}
+        )
+        if not platform.is_fallback:
+            Platform.objects.filter(pk=platform.pk).update(is_fallback=True)
+            platform.is_fallback = True
     return platform
 
 

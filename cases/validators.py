@@ -13,13 +13,17 @@ _CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 _PHONE = re.compile(r"^\+?[0-9 ()\-.]{7,30}$")
 
 
+# Bidirectional overrides and isolates: they make text display as something else (U+202E).
+_BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
 def validate_single_line(value: str) -> None:
-    if _CONTROL_SINGLE_LINE.search(value):
+    if _CONTROL_SINGLE_LINE.search(value) or _BIDI.search(value):
         raise ValidationError(_("Control characters and line breaks are not allowed."), code="control")
 
 
 def validate_multiline(value: str) -> None:
-    if _CONTROL_MULTILINE.search(value):
+    if _CONTROL_MULTILINE.search(value) or _BIDI.search(value):
         raise ValidationError(_("Control characters are not allowed."), code="control")
 
 

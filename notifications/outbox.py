@@ -102,14 +102,29 @@ def enqueue(
         raise
 
 
-def cancel(group_key: str) -> int:
-    """Cancels every notification of a group that no worker has taken yet; returns how many."""
+def cancel(group_key: str, *, template_key: str = "") -> int:
+    """Cancels every notification of a group (of one template, if given) that no worker has taken yet;
+    returns how many."""
     if not group_key:
         raise ValueError("cancel() needs a group key.")
-    return (
-        Notification.objects.filter(_NOT_TAKEN, group_key=group_key)
-        .filter(state__in=[State.PENDING, State.SENDING])
-        .update(state=State.CANCELLED, claimed_at=None, address=None)
+    rows = Notification.objects.filter(_NOT_TAKEN, group_key=group_key).filter(state__in=[State.PENDING, State.SENDING])
+    if template_key:
+        rows = rows.filter(template_key=template_key)
+    return rows.update(state=State.CANCELLED, claimed_at=None, address=None)
+
+
+def readdress(group_key: str, *, address: str, channel: str) -> int:
+    """Points the not yet sent messages of a group at a new address and channel.
+
+    A victim who changes her address (because someone else reads the old one) must not get a
+    pending message at the old one; cancelling and enqueueing again would hit the dedupe key.
+    """
+    if not group_key or not address or channel not in (Channel.EMAIL, Channel.SMS):
+        raise ValueError("readdress() needs a group key, an address and the e-mail or SMS channel.")
+    rows = Notification.objects.filter(_NOT_TAKEN, group_key=group_key, recipient__isnull=True)
+    # A queued row goes back to pending: the message already in the broker then finds nothing to claim.
+    return rows.filter(state__in=[State.PENDING, State.SENDING]).update(
+        address=address, channel=channel, state=State.PENDING, claimed_at=None
     )
 
 

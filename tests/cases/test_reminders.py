@@ -193,3 +193,61 @@ def test_it_sends_the_victim_a_neutral_message(alice: User, django_capture_on_co
     text = str(message.subject) + str(message.body)
     for secret in ("김민지", case.display_reference, "caseflow", "Deepfake", "sexual"):
         assert secret.lower() not in text.lower()
+
+
+def test_it_sends_a_pending_update_to_the_victims_new_address(alice: User) -> None:
+    case = _victim_case(alice, contact_channel="email", contact_email="minji@example.kr")
+    case = actions.do_transition_case(actor=alice, case=case, status="in_progress")
+    case = actions.do_update_case(
+        actor=alice, case=case, version=case.version, changes={"contact_email": "new-safe@example.kr"}
+    )
+    assert [(r.channel, r.address) for r in _pending(group_key=f"victim:case:{case.pk}")] == [
+        ("email", "new-safe@example.kr")
+    ]
+    actions.do_update_case(actor=alice, case=case, version=case.version, changes={"contact_channel": "sms"})
+    assert [(r.channel, r.address) for r in _pending(group_key=f"victim:case:{case.pk}")] == [("sms", "010-1234-5678")]
+
+
+def test_it_moves_the_deadline_reminder_to_the_new_counsellor(
+    alice: User, bob: User, carol: User, alices_case: Case, sent_takedown
+) -> None:
+    actions.do_assign_case(actor=carol, case=alices_case, assignee=bob)
+    rows = _pending(group_key=f"takedown:{sent_takedown.pk}", template_key="takedown.deadline_passed")
+    assert [r.recipient for r in rows] == [bob]
+    assert len(_pending(group_key=f"takedown:{sent_takedown.pk}", template_key="takedown.still_unanswered")) == 1
+
+
+def test_it_arms_the_reminders_again_when_a_case_is_reopened(
+    alice: User, carol: User, alices_case: Case, sent_takedown
+) -> None:
+    case = alices_case
+    for status in ["in_progress", "monitoring", "closed"]:
+        case = actions.do_transition_case(actor=carol, case=case, status=status)
+    assert _pending(group_key=f"takedown:{sent_takedown.pk}") == []
+    actions.do_transition_case(actor=carol, case=case, status="in_progress")
+    assert len(_pending(group_key=f"takedown:{sent_takedown.pk}")) == 2
+
+
+def test_it_sets_no_new_reminders_on_a_closed_case(api_as, alice: User, carol: User, alices_case: Case) -> None:
+    actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/9"])
+    [draft] = actions.do_draft_takedowns(actor=alice, case=alices_case)
+    case = alices_case
+    for status in ["in_progress", "monitoring", "closed"]:
+        case = actions.do_transition_case(actor=carol, case=case, status=status)
+    api = api_as(carol)
+    due = (timezone.now() + timedelta(days=1)).isoformat()
+    assert api.post(f"/api/v1/cases/{case.pk}/followups/", {"due_at": due}, format="json").status_code == 400
+    assert api.post(f"/api/v1/takedowns/{draft.pk}/transition/", {"status": "sent"}, format="json").status_code == 400
+    assert Notification.objects.filter(state=State.PENDING).count() == 0
+
+
+def test_it_refuses_bidirectional_overrides(api_as, alice: User, alices_case: Case) -> None:
+    response = api_as(alice).post(f"/api/v1/cases/{alices_case.pk}/notes/", {"body": "gpj.\u202eexe"}, format="json")
+    assert response.status_code == 400
+
+
+def test_it_never_deletes_platforms_from_the_admin(client_as, erin: User) -> None:
+    from cases.models import Platform
+
+    platform = Platform.objects.get(name="Telegram")
+    assert client_as(erin).get(f"/admin/cases/platform/{platform.pk}/delete/").status_code in {302, 403}
