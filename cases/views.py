@@ -437,6 +437,8 @@ def takedowns_due(request: HttpRequest) -> HttpResponse:
         access.takedowns_visible_to(user)
         .filter(status__in=[TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED, TakedownStatus.ESCALATED])
         .select_related("platform", "case")
+        # No letter and no victim detail on this page: nothing to load or decrypt.
+        .defer("subject", "body", "sent_subject", "sent_body", *(f"case__{f}" for f in actions.PRIVATE_FIELDS))
         .order_by("deadline_at", "pk")[:200]
     )
     return render(request, "cases/takedowns_due.html", {"takedowns": rows, "now": timezone.now()})

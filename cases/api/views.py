@@ -68,6 +68,10 @@ LIST_COLUMNS = [
 ]
 
 
+LETTER_FIELDS = ["subject", "body", "sent_subject", "sent_body"]
+CASE_PRIVATE_FIELDS = [f"case__{name}" for name in sorted(actions.PRIVATE_FIELDS)]
+
+
 def _user(request: Request) -> User:
     return cast(User, request.user)
 
@@ -406,12 +410,11 @@ class TakedownViewSet(
     def get_queryset(self) -> QuerySet[TakedownRequest]:
         if getattr(self, "swagger_fake_view", False):
             return TakedownRequest.objects.none()
-        return (
-            access.takedowns_visible_to(self.request.user)
-            .select_related("platform", "case")
-            .prefetch_related("items")
-            .order_by("-created_at", "-pk")
-        )
+        rows = access.takedowns_visible_to(self.request.user).select_related("platform", "case")
+        if self.action == "list":
+            # The list shows no letter and no victim detail: nothing to load or decrypt.
+            rows = rows.defer(*LETTER_FIELDS, *CASE_PRIVATE_FIELDS)
+        return rows.prefetch_related("items").order_by("-created_at", "-pk")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return TakedownListSerializer if self.action == "list" else TakedownSerializer
