@@ -1,10 +1,13 @@
 """Fills the bench database: 5 centres, 60 staff, 100,000 cases with 500,000 notes and one event each.
 
-    .venv/bin/python -m bench.generate [--reset]
+    .venv/bin/python -m bench.generate [--reset] [--takedowns 3000000]
 
 Staff are written through the ORM; cases, notes and events with PostgreSQL COPY from two processes,
 each filling its own range of case ids. Victim details, summaries and note bodies are really encrypted
 and the blind indexes are real keyed hashes, so the API reads this data exactly as it reads its own.
+
+`--takedowns N` then replaces the sightings and takedown requests of the existing cases with N requests,
+each about one sighting of its own (N sightings, N requests, N items), also by COPY from two processes.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import sys
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from string import Template
 
 os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
 
@@ -37,23 +41,33 @@ from psycopg.conninfo import make_conninfo  # noqa: E402
 from accounts.models import Centre, Role, User  # noqa: E402
 from bench.settings import BENCH_PASSWORD  # noqa: E402
 from cases import actions  # noqa: E402
-from cases.crypto import EncryptedTextField, encrypt  # noqa: E402
+from cases.crypto import EncryptedTextField, encrypt, url_index  # noqa: E402
 from cases.models import (  # noqa: E402
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
     Case,
     CaseEvent,
+    ContentKind,
+    FoundBy,
     HarmType,
+    LetterTemplate,
     Note,
     NoteKind,
+    Platform,
     Priority,
+    Sighting,
+    SightingState,
     Status,
+    TakedownItem,
+    TakedownRequest,
+    TakedownStatus,
 )
 
 CENTRES = 5
 STAFF_PER_CENTRE = 12  # 10 or 11 counsellors and 1 or 2 supervisors: 60 in all
 CHUNK = 2000  # cases per COPY transaction; even, so notes pair up to exactly 5 a case
-CASE_TABLES = ["cases_accesslog", "cases_caseevent", "cases_note", "cases_case"]
+TAKEDOWN_TABLES = ["cases_takedownitem", "cases_takedownrequest", "cases_sighting"]
+CASE_TABLES = [*TAKEDOWN_TABLES, "cases_followup", "cases_accesslog", "cases_caseevent", "cases_note", "cases_case"]
 
 # --- Plausible content ------------------------------------------------------------------------------
 
@@ -277,6 +291,445 @@ def _fill(task: Task) -> tuple[int, int, int]:
     return len(cases), len(notes), len(events)
 
 
+# --- Sightings and takedown requests ----------------------------------------------------------------
+
+TAKEDOWN_CHUNK = 1000  # cases per COPY transaction of `--takedowns` (about 30,000 requests at 3,000,000)
+LETTER_VARIANTS = 3  # distinct encrypted letters per platform and centre (see _letter_pool)
+
+# What became of a request, by the status of its case: a closed case's requests were all answered;
+# open cases still wait for some answers (sent, acknowledged, escalated) and hold a few drafts.
+_ANSWERED = [
+    (TakedownStatus.REMOVED.value, 70),
+    (TakedownStatus.PARTIALLY_REMOVED.value, 10),
+    (TakedownStatus.REFUSED.value, 20),
+]
+_OPEN = [(TakedownStatus.SENT.value, 55), (TakedownStatus.ACKNOWLEDGED.value, 30), (TakedownStatus.ESCALATED.value, 15)]
+# (answered, open with a deadline, draft) shares by case status: about 85 %, 12 % and 3 % in all.
+_TAKEDOWN_MIX = {
+    Status.CLOSED.value: (1.0, 0.0, 0.0),
+    Status.MONITORING.value: (0.90, 0.08, 0.02),
+    Status.IN_PROGRESS.value: (0.70, 0.24, 0.06),
+    Status.NEW.value: (0.40, 0.45, 0.15),
+}
+# Where content turns up, by platform name (the seeded directory of migration 0003); the fallback
+# ("unknown site") takes the addresses on hosts no domain matches.
+_PLATFORM_WEIGHTS = {
+    "Telegram": 22,
+    "X (Twitter)": 14,
+    "Instagram": 6,
+    "Facebook": 4,
+    "YouTube": 3,
+    "TikTok": 4,
+    "Discord": 5,
+    "Reddit": 4,
+    "Google Search": 6,
+    "Naver": 5,
+    "Daum/Kakao": 4,
+}
+_FALLBACK_WEIGHT = 23
+_UNKNOWN_HOSTS = [
+    "yadong-tube.example",
+    "hiddencam24.example",
+    "kr-leak.example",
+    "fapshare.example",
+    "imgdrop.example",
+    "pastebin-kr.example",
+    "cdn.videohost.example",
+    "bbs.anon-board.example",
+    "mirror1.clipstore.example",
+    "deepnude-gallery.example",
+]
+_SIGHTING_COLUMNS = [
+    "id",
+    "case_id",
+    "url",
+    "url_hash",
+    "host",
+    "platform_id",
+    "found_by",
+    "content_kind",
+    "is_synthetic",
+    "exposes_personal_info",
+    "state",
+    "last_checked_at",
+    "removed_at",
+    "created_by_id",
+    "created_at",
+]
+_TAKEDOWN_COLUMNS = [
+    "id",
+    "case_id",
+    "centre_id",
+    "platform_id",
+    "status",
+    "language",
+    "subject",
+    "body",
+    "sent_subject",
+    "sent_body",
+    "channel",
+    "sent_at",
+    "deadline_at",
+    "ticket_number",
+    "acknowledged_at",
+    "escalated_at",
+    "closed_at",
+    "created_by_id",
+    "created_at",
+    "version",
+]
+_ITEM_COLUMNS = ["id", "takedown_id", "sighting_id", "is_open"]
+
+
+@dataclass(frozen=True)
+class PlatformInfo:
+    id: int
+    name: str
+    language: str
+    channel: str
+    hours: int
+    domains: tuple[str, ...]  # empty for the fallback: its addresses are on _UNKNOWN_HOSTS
+
+
+@dataclass(frozen=True)
+class TakedownTask:
+    # (id, centre_id, assigned_to_id, status, created_at, closed_at) of each case, and its request count
+    cases: tuple[tuple[int, int, int | None, str, datetime, datetime | None], ...]
+    requests: tuple[int, ...]
+    first_id: int  # of the first request; sighting, request and item ids run together
+    seed: int
+    now: datetime
+    platforms: tuple[PlatformInfo, ...]
+    weights: tuple[int, ...]
+    supervisors: dict[int, tuple[int, ...]]
+    # (platform_id, centre_id) -> LETTER_VARIANTS (subject, body) ciphertexts; "" -> ciphertext of ""
+    letters: dict[tuple[int, int], tuple[tuple[str, str], ...]]
+    empty: str
+
+
+def _letter_pool(platforms: tuple[PlatformInfo, ...], centres: dict[int, str]) -> dict[tuple[int, int], tuple]:
+    """A few real letters per platform and centre, rendered from the seeded templates and encrypted once.
+
+    Encrypting a fresh letter for each of millions of rows would dominate the generator's time, so the
+    same ciphertexts are reused across rows: every value is a real Fernet token that decrypts to a real
+    letter, but a row's letter lists example addresses, not its own sighting's, and a pooled reference."""
+    templates = {(t.platform_id, t.language): t for t in LetterTemplate.objects.all()}
+    rng = random.Random(7)
+    pool = {}
+    for platform in platforms:
+        template = templates.get((platform.id, platform.language)) or templates[(None, platform.language)]
+        host = platform.domains[0] if platform.domains else _UNKNOWN_HOSTS[0]
+        for centre_id, centre_name in centres.items():
+            variants = []
+            for _variant in range(LETTER_VARIANTS):
+                urls = [f"https://{host}/p/{rng.randrange(10**9)}" for _ in range(rng.randint(1, 3))]
+                values = {
+                    "platform": platform.name,
+                    "urls": "\n".join(urls),
+                    "count": str(len(urls)),
+                    "legal_basis": template.legal_basis,
+                    "centre": centre_name,
+                    "reference": "".join(rng.choices(REFERENCE_ALPHABET, k=4))
+                    + "-"
+                    + "".join(rng.choices(REFERENCE_ALPHABET, k=4)),
+                    "hours": str(platform.hours),
+                }
+                subject = Template(template.subject).safe_substitute(values)
+                body = Template(template.body).safe_substitute(values)
+                variants.append((encrypt(subject), encrypt(body)))
+            pool[(platform.id, centre_id)] = tuple(variants)
+    return pool
+
+
+def _url(rng: random.Random, platform: PlatformInfo, sighting_id: int) -> tuple[str, str]:
+    """A canonical address (as cases/canonical.py would store it) and its host; unique by the sighting id."""
+    if not platform.domains:
+        host = rng.choice(_UNKNOWN_HOSTS)
+        return f"https://{host}/view/{sighting_id}/{rng.randrange(10**6)}.html", host
+    domain = rng.choice(platform.domains)
+    host = domain if rng.random() < 0.8 or domain.count(".") > 1 else f"m.{domain}"
+    if domain in ("t.me", "telegram.me"):
+        path = f"/c/{rng.randrange(10**9, 10**10)}/{sighting_id}"
+    elif domain in ("x.com", "twitter.com"):
+        path = f"/user{rng.randrange(10**5)}/status/{10**17 + sighting_id}"
+    elif domain in ("youtube.com",):
+        return f"https://{host}/watch?v=v{sighting_id:010d}", host
+    else:
+        path = f"/p/{sighting_id}{rng.choice(('', '/photo', '/video', '/'))}"
+    return f"https://{host}{path}", host
+
+
+def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
+    """Writes the sightings, requests and items of one range of cases, in one transaction."""
+    rng = random.Random(task.seed)
+    sightings: list[tuple] = []
+    requests: list[tuple] = []
+    items: list[tuple] = []
+    next_id = task.first_id
+    now = task.now
+    for (case_id, centre_id, assignee, case_status, created, closed), count in zip(
+        task.cases, task.requests, strict=True
+    ):
+        answered, open_share, _draft = _TAKEDOWN_MIX[case_status]
+        end = closed or now
+        staff = [assignee] if assignee is not None else list(task.supervisors[centre_id])
+        for platform in rng.choices(task.platforms, weights=task.weights, k=count):
+            rid = next_id
+            next_id += 1
+            author = staff[0] if rng.random() < 0.85 else rng.choice(task.supervisors[centre_id])
+            draw = rng.random()
+            hours = timedelta(hours=platform.hours)
+            sent_at = deadline = acknowledged = escalated = answered_at = None
+            ticket, channel, version = "", platform.channel, 2
+            if draw < answered:
+                status = _weighted(rng, _ANSWERED)
+                # Sent at any time in the case's life (two years for the oldest), answered after it.
+                sent_at = created + (end - created) * rng.uniform(0.02, 0.9)
+                deadline = sent_at + hours
+                if rng.random() < 0.6:
+                    acknowledged = sent_at + hours * rng.uniform(0.05, 0.5)
+                    ticket = f"T-{rng.randrange(10**8):08d}"
+                if rng.random() < 0.1 and status != TakedownStatus.PARTIALLY_REMOVED:
+                    escalated = deadline + timedelta(hours=rng.uniform(1, 48))
+                answered_at = min((escalated or sent_at) + hours * rng.expovariate(1.2), end)
+                answered_at = max(answered_at, escalated or sent_at)
+                version = 3 + (acknowledged is not None) + (escalated is not None)
+            elif draw < answered + open_share:
+                status = _weighted(rng, _OPEN)
+                if status == TakedownStatus.ESCALATED:  # only once overdue: sent well before the deadline
+                    sent_at = now - hours - timedelta(days=rng.uniform(0.5, 10))
+                    escalated = sent_at + hours + timedelta(hours=rng.uniform(1, 12))
+                else:  # mostly within the last few days: some past their deadline (overdue), most not yet
+                    sent_at = now - timedelta(days=min(rng.expovariate(1 / 1.2), 14))
+                sent_at = max(sent_at, created + timedelta(minutes=5))
+                deadline = sent_at + hours
+                if status == TakedownStatus.ACKNOWLEDGED or (escalated is not None and rng.random() < 0.5):
+                    acknowledged = sent_at + hours * rng.uniform(0.05, 0.5)
+                    ticket = f"T-{rng.randrange(10**8):08d}"
+                if escalated is not None and escalated > now:
+                    escalated = now
+                version = 2 + (acknowledged is not None) + (escalated is not None)
+            else:
+                status, channel, version = TakedownStatus.DRAFT.value, "", rng.choice((1, 1, 2))
+            request_created = (
+                sent_at - timedelta(hours=rng.uniform(0.1, 24))
+                if sent_at is not None
+                else now - timedelta(days=rng.uniform(0, 3))
+            )
+            request_created = max(request_created, created)
+            if sent_at is not None and sent_at < request_created:  # a case opened after the drawn time
+                sent_at = request_created
+                deadline = sent_at + hours
+                if escalated is not None and escalated < deadline:
+                    escalated = deadline + timedelta(hours=1)
+                if status == TakedownStatus.ESCALATED and (escalated is None or escalated > now):
+                    status, escalated = TakedownStatus.SENT.value, None  # not overdue yet: still waiting
+            subject, body = rng.choice(task.letters[(platform.id, centre_id)])
+            sent = (subject, body) if sent_at is not None else (task.empty, task.empty)
+            url, host = _url(rng, platform, rid)
+            removed = status in (TakedownStatus.REMOVED, TakedownStatus.PARTIALLY_REMOVED)
+            sightings.append(
+                (
+                    rid,
+                    case_id,
+                    encrypt(url),  # real and distinct: addresses are what a case is searched by
+                    url_index(centre_id, url),
+                    host,
+                    platform.id,
+                    _weighted(rng, [(FoundBy.COUNSELLOR.value, 60), (FoundBy.VICTIM.value, 25), ("monitoring", 15)]),
+                    rng.choice(ContentKind.values),
+                    rng.random() < 0.35,
+                    rng.random() < 0.15,
+                    SightingState.REMOVED.value if removed else SightingState.ONLINE.value,
+                    answered_at or request_created,
+                    answered_at if removed else None,
+                    author,
+                    max(created, request_created - timedelta(minutes=rng.uniform(1, 600))),
+                )
+            )
+            requests.append(
+                (
+                    rid,
+                    case_id,
+                    centre_id,
+                    platform.id,
+                    status,
+                    platform.language,
+                    subject,
+                    body,
+                    sent[0],
+                    sent[1],
+                    channel,
+                    sent_at,
+                    deadline,
+                    ticket,
+                    acknowledged,
+                    escalated,
+                    answered_at,
+                    author,
+                    request_created,
+                    version,
+                )
+            )
+            items.append((rid, rid, rid, status not in dict(_ANSWERED)))
+    with psycopg.connect(_conninfo()) as conn, conn.cursor() as cursor:
+        # The rows are consistent by construction (fill_takedowns checks every foreign key afterwards):
+        # without the per-row foreign-key triggers, COPY is about three times as fast. Needs a superuser,
+        # as the bench's `postgres` is; anyone else gets the triggers, and the same rows, more slowly.
+        if _is_superuser(cursor):
+            cursor.execute("SET LOCAL session_replication_role = replica")
+        # Already encrypted above (real addresses) or from the letter pool: written as they are.
+        _copy_plain(cursor, Sighting, _SIGHTING_COLUMNS, sightings)
+        _copy_plain(cursor, TakedownRequest, _TAKEDOWN_COLUMNS, requests)
+        _copy_plain(cursor, TakedownItem, _ITEM_COLUMNS, items)
+    return len(sightings), len(requests), len(items)
+
+
+def _is_superuser(cursor: psycopg.Cursor[tuple[object, ...]]) -> bool:
+    row = cursor.execute("SELECT rolsuper FROM pg_roles WHERE rolname = current_user").fetchone()
+    return bool(row and row[0])
+
+
+def _copy_plain(
+    cursor: psycopg.Cursor[tuple[object, ...]], model: type[Model], columns: list[str], rows: list[tuple]
+) -> None:
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    with cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
+# Every foreign key of the loaded tables, checked in one pass each since COPY ran without the triggers.
+_REFERENCES = [
+    ("cases_sighting", "case_id", "cases_case"),
+    ("cases_sighting", "platform_id", "cases_platform"),
+    ("cases_sighting", "created_by_id", "accounts_user"),
+    ("cases_takedownrequest", "case_id", "cases_case"),
+    ("cases_takedownrequest", "centre_id", "accounts_centre"),
+    ("cases_takedownrequest", "platform_id", "cases_platform"),
+    ("cases_takedownrequest", "created_by_id", "accounts_user"),
+    ("cases_takedownitem", "takedown_id", "cases_takedownrequest"),
+    ("cases_takedownitem", "sighting_id", "cases_sighting"),
+]
+
+
+def _check_references() -> None:
+    with connection.cursor() as cursor:
+        for table, column, target in _REFERENCES:
+            cursor.execute(
+                f"SELECT count(*) FROM {table} t WHERE t.{column} IS NOT NULL"
+                f" AND NOT EXISTS (SELECT 1 FROM {target} r WHERE r.id = t.{column})"
+            )
+            if missing := cursor.fetchone()[0]:
+                raise SystemExit(f"{missing} rows of {table}.{column} point to no {target} row")
+        # The request's centre is its case's centre (the due list and the reports rely on it).
+        cursor.execute(
+            "SELECT count(*) FROM cases_takedownrequest t JOIN cases_case c ON c.id = t.case_id"
+            " WHERE t.centre_id <> c.centre_id"
+        )
+        if wrong := cursor.fetchone()[0]:
+            raise SystemExit(f"{wrong} takedown requests have another centre than their case")
+
+
+def _request_counts(total: int, cases: int, rng: random.Random) -> list[int]:
+    """`total` requests over `cases` cases, spread like the notes: pairs of cases with k and 2*base - k."""
+    base, extra = divmod(total, cases)
+    counts: list[int] = []
+    for _pair in range(cases // 2):
+        k = rng.randint(0, 2 * base)
+        counts += [k, 2 * base - k]
+    counts += [base] * (cases - len(counts))
+    for index in rng.sample(range(cases), extra):
+        counts[index] += 1
+    return counts
+
+
+def fill_takedowns(total: int, processes: int, seed: int) -> None:
+    """Replaces every sighting and takedown request with `total` of each, spread over the existing cases."""
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(TAKEDOWN_TABLES)} RESTART IDENTITY")
+    platforms = []
+    for platform in Platform.objects.prefetch_related("domains").order_by("pk"):
+        domains = tuple(sorted(d.domain for d in platform.domains.all()))
+        platforms.append(
+            PlatformInfo(
+                platform.pk,
+                platform.name,
+                platform.request_language,
+                platform.channel,
+                platform.response_hours,
+                domains,
+            )
+        )
+    weights = tuple(_FALLBACK_WEIGHT if not p.domains else _PLATFORM_WEIGHTS.get(p.name, 2) for p in platforms)
+    centres = dict(Centre.objects.values_list("id", "name"))
+    supervisors: dict[int, list[int]] = {}
+    for user_id, centre_id in User.objects.filter(role=Role.SUPERVISOR).values_list("id", "centre_id"):
+        supervisors.setdefault(centre_id, []).append(user_id)
+    cases = list(
+        Case.objects.order_by("pk").values_list(
+            "id", "centre_id", "assigned_to_id", "status", "created_at", "closed_at"
+        )
+    )
+    if not cases:
+        raise SystemExit("no cases: run bench.generate without --takedowns first")
+    rng = random.Random(seed + 17)
+    counts = _request_counts(total, len(cases), rng)
+    letters = _letter_pool(tuple(platforms), centres)
+    now = datetime.now(UTC)
+    tasks = []
+    first_id = 1
+    for start in range(0, len(cases), TAKEDOWN_CHUNK):
+        chunk = counts[start : start + TAKEDOWN_CHUNK]
+        tasks.append(
+            TakedownTask(
+                cases=tuple(cases[start : start + TAKEDOWN_CHUNK]),
+                requests=tuple(chunk),
+                first_id=first_id,
+                seed=seed * 1_000_033 + start,
+                now=now,
+                platforms=tuple(platforms),
+                weights=weights,
+                supervisors={c: tuple(ids) for c, ids in supervisors.items()},
+                letters=letters,
+                empty=encrypt(""),
+            )
+        )
+        first_id += sum(chunk)
+    prepared = time.perf_counter()
+    connections.close_all()
+    written = [0, 0, 0]
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        for done in pool.imap_unordered(_fill_takedowns, tasks):
+            written = [a + b for a, b in zip(written, done, strict=True)]
+    copied = time.perf_counter()
+    _check_references()
+    with connection.cursor() as cursor:
+        for table in TAKEDOWN_TABLES:
+            cursor.execute(
+                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT coalesce(max(id), 1) FROM {table}))"
+            )
+        cursor.execute(f"VACUUM ANALYZE {', '.join(TAKEDOWN_TABLES)}")
+    finished = time.perf_counter()
+    print(
+        f"wrote {written[0]:,} sightings, {written[1]:,} takedown requests, {written[2]:,} items in "
+        f"{finished - started:.1f} s (setup {prepared - started:.1f} s, encrypt+COPY {copied - prepared:.1f} s, "
+        f"VACUUM ANALYZE {finished - copied:.1f} s)"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT status, count(*) FROM cases_takedownrequest GROUP BY 1 ORDER BY 2 DESC")
+        mix = ", ".join(f"{status} {n:,}" for status, n in cursor.fetchall())
+        cursor.execute(
+            "SELECT count(*) FROM cases_takedownrequest"
+            " WHERE status IN ('sent', 'acknowledged') AND deadline_at < now()"
+        )
+        overdue = cursor.fetchone()[0]
+    print(f"statuses: {mix}; overdue now: {overdue:,}")
+
+
 # --- Setup ------------------------------------------------------------------------------------------
 
 
@@ -333,7 +786,14 @@ def unique_references(count: int, rng: random.Random) -> list[str]:
 def counts() -> dict[str, int]:
     with connection.cursor() as cursor:
         result = {}
-        for table in ["accounts_centre", "accounts_user", "cases_case", "cases_note", "cases_caseevent"]:
+        for table in [
+            "accounts_centre",
+            "accounts_user",
+            "cases_case",
+            "cases_note",
+            "cases_caseevent",
+            *TAKEDOWN_TABLES,
+        ]:
             cursor.execute(f"SELECT count(*) FROM {table}")
             result[table] = cursor.fetchone()[0]
     return result
@@ -345,19 +805,36 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--takedowns",
+        type=int,
+        default=0,
+        help="then replace all sightings and takedown requests with this many of each (e.g. 3000000)",
+    )
     args = parser.parse_args(argv)
     if args.cases % 2:
         parser.error("--cases must be even (notes come in pairs of cases averaging five)")
+    if args.takedowns < 0:
+        parser.error("--takedowns must not be negative")
 
-    started = time.perf_counter()
     ensure_database()
     call_command("migrate", verbosity=0)
     if args.reset:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE")
+        fill_cases(args)
     elif (existing := counts())["cases_case"]:
-        print(f"already filled: {existing}; run with --reset to fill again")
-        return 0
+        print(f"cases already filled: {existing}; run with --reset to fill them again")
+    else:
+        fill_cases(args)
+    if args.takedowns:
+        fill_takedowns(args.takedowns, args.processes, args.seed)
+    print("rows now:", ", ".join(f"{table} {n:,}" for table, n in counts().items()))
+    return 0
+
+
+def fill_cases(args: argparse.Namespace) -> None:
+    started = time.perf_counter()
     staff = ensure_staff()
     rng = random.Random(args.seed)
     references = unique_references(args.cases, rng)
@@ -393,8 +870,6 @@ def main(argv: list[str] | None = None) -> int:
         f"(setup {prepared - started:.1f} s, encrypt+COPY {copied - prepared:.1f} s, "
         f"VACUUM ANALYZE {finished - copied:.1f} s)"
     )
-    print("rows now:", ", ".join(f"{table} {n:,}" for table, n in counts().items()))
-    return 0
 
 
 if __name__ == "__main__":
