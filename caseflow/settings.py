@@ -214,6 +214,10 @@ CELERY_BEAT_SCHEDULE = {
         # A run missed while the broker was down is covered by the next one.
         "options": {"expires": 50},
     },
+    "notifications-purge-settled": {
+        "task": "notifications.tasks.purge_settled",
+        "schedule": timedelta(days=1),
+    },
     "purge-expired-credentials": {
         "task": "accounts.tasks.purge_expired_credentials",
         "schedule": timedelta(hours=1),

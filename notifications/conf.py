@@ -34,6 +34,11 @@ def max_attempts() -> int:
     return _int("NOTIFICATIONS_MAX_ATTEMPTS", 6, minimum=1)
 
 
+def retention() -> timedelta:
+    """How long settled notifications (sent, failed, cancelled) and their attempts are kept."""
+    return timedelta(days=_int("NOTIFICATIONS_RETENTION_DAYS", 90, minimum=1))
+
+
 def backoff_cap() -> timedelta:
     """The longest wait between two attempts (the backoff doubles from 2 minutes up to this)."""
     return timedelta(minutes=_int("NOTIFICATIONS_BACKOFF_CAP_MINUTES", 60, minimum=1))

@@ -27,7 +27,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
-from notifications import messages
+from notifications import conf, messages
 from notifications.models import Channel, Language, Notification, State
 
 # Rows that no worker holds yet: waiting for their time, or queued by the dispatcher but not claimed.
@@ -184,3 +184,14 @@ def failed(*, recipients: QuerySet[User] | None = None, group_keys: Iterable[str
     if keys:
         scope |= Q(group_key__in=keys)
     return Notification.objects.filter(scope, state=State.FAILED).defer("address").order_by("-due_at", "-pk")
+
+
+def purge_settled(*, now: datetime | None = None) -> int:
+    """Deletes settled notifications older than the retention period, with their attempts; returns how
+    many. Pending and in-flight rows are never touched: a reminder due in a year stays."""
+    cutoff = (now or timezone.now()) - conf.retention()
+    rows = Notification.objects.filter(
+        state__in=[State.SENT, State.FAILED, State.CANCELLED], due_at__lt=cutoff, created_at__lt=cutoff
+    )
+    deleted, _by_model = rows.delete()
+    return deleted

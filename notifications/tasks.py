@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from notifications import dispatcher
+from notifications import dispatcher, outbox
 
 
 @shared_task(name="notifications.tasks.dispatch_due")
@@ -17,3 +17,9 @@ def dispatch_due() -> int:
 def deliver(notification_id: int) -> None:
     """Sends one notification that the dispatcher queued; does nothing if another worker has it."""
     dispatcher.deliver(notification_id)
+
+
+@shared_task(name="notifications.tasks.purge_settled")
+def purge_settled() -> int:
+    """Run by beat every night: the outbox keeps no delivered message longer than it must."""
+    return outbox.purge_settled()

@@ -239,3 +239,29 @@ def test_it_never_touches_the_broker_so_requests_succeed_while_redis_is_down(
     # Rows only: nothing is queued for after the commit either; the dispatcher picks them up.
     assert callbacks == []
     assert Notification.objects.filter(state=State.PENDING).count() == 2
+
+
+def test_it_purges_settled_rows_past_retention_and_keeps_the_rest(alice: User) -> None:
+    from datetime import timedelta
+
+    old = timezone.now() - timedelta(days=120)
+    with transaction.atomic():
+        keys = ["sent-old", "cancelled-old", "pending-old", "sent-new"]
+        rows = {
+            key: outbox.enqueue(
+                recipient=alice,
+                channel="inbox",
+                template_key="case.followup_due",
+                params={"case_id": 1},
+                language="ko",
+                due_at=old if key.endswith("old") else timezone.now(),
+                dedupe_key=key,
+            )
+            for key in keys
+        }
+    Notification.objects.filter(dedupe_key__in=["sent-old", "sent-new"]).update(state=State.SENT)
+    Notification.objects.filter(dedupe_key="cancelled-old").update(state=State.CANCELLED)
+    Notification.objects.filter(dedupe_key__endswith="old").update(created_at=old)
+    assert all(rows.values())
+    assert outbox.purge_settled() == 2
+    assert sorted(Notification.objects.values_list("dedupe_key", flat=True)) == ["pending-old", "sent-new"]
