@@ -25,6 +25,13 @@ class Centre(models.Model):
         return self.name
 
 
+class Language(models.TextChoices):
+    """The languages of caseflow, for staff, victims and every message sent (used by all apps)."""
+
+    KOREAN = "ko", _("Korean")
+    ENGLISH = "en", _("English")
+
+
 class Role(models.TextChoices):
     COUNSELLOR = "counsellor", _("Counsellor")
     SUPERVISOR = "supervisor", _("Supervisor")
@@ -71,7 +78,7 @@ class User(AbstractBaseUser):
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, default=Role.COUNSELLOR)
     is_active = models.BooleanField(_("active"), default=True)
     preferred_language = models.CharField(
-        _("language"), max_length=5, choices=[("ko", _("Korean")), ("en", _("English"))], default="ko"
+        _("language"), max_length=5, choices=Language.choices, default=Language.KOREAN
     )
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now, editable=False)
     # Reminders always reach the in-app inbox; a copy by e-mail only if the person asks for it.

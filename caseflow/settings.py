@@ -402,7 +402,7 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "NoteKindEnum": "cases.models.NoteKind",
         "EventKindEnum": "cases.models.EventKind",
-        "LanguageEnum": "cases.models.Language",
+        "LanguageEnum": "accounts.models.Language",
         "CaseStatusEnum": "cases.models.Status",
         "TakedownStatusEnum": "cases.models.TakedownStatus",
         "SightingStateEnum": "cases.models.SightingState",

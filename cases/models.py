@@ -11,7 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Centre
+from accounts.models import Centre, Language
 from cases.crypto import EncryptedTextField
 
 # Easy to read aloud and to type: no 0/O, 1/I/L, nor U/V look-alikes.
@@ -52,11 +52,6 @@ class HarmType(models.TextChoices):
     DISTRIBUTION = "distribution", _("Distribution")
     SEXTORTION = "sextortion", _("Sextortion or threats")
     PERSONAL_INFO = "personal_info", _("Personal information exposed")
-
-
-class Language(models.TextChoices):
-    KOREAN = "ko", _("Korean")
-    ENGLISH = "en", _("English")
 
 
 class ContactChannel(models.TextChoices):

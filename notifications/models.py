@@ -8,7 +8,11 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Language
 from notifications.crypto import EncryptedAddressField
+
+# Language is re-exported: messages and outbox take it from here.
+__all__ = ["Channel", "Language", "Notification", "NotificationAttempt", "Outcome", "State"]
 
 
 class Channel(models.TextChoices):
@@ -27,11 +31,6 @@ class State(models.TextChoices):
 
 # States a row never leaves; its victim address is erased on reaching one (store the least).
 FINAL_STATES = (State.SENT, State.FAILED, State.CANCELLED)
-
-
-class Language(models.TextChoices):
-    KOREAN = "ko", _("Korean")
-    ENGLISH = "en", _("English")
 
 
 class Notification(models.Model):
