@@ -40,7 +40,7 @@ from psycopg.conninfo import make_conninfo  # noqa: E402
 
 from accounts.models import Centre, Role, User  # noqa: E402
 from bench.settings import BENCH_PASSWORD  # noqa: E402
-from cases import actions  # noqa: E402
+from cases.actions.cases import refresh_indexes  # noqa: E402
 from cases.crypto import EncryptedTextField, encrypt, url_index  # noqa: E402
 from cases.models import (  # noqa: E402
     REFERENCE_ALPHABET,
@@ -197,9 +197,9 @@ def _encrypted_columns(model: type[Model]) -> set[str | None]:
 
 
 def _blind_indexes(scratch: Case, centre_id: int, name: str, email: str, phone: str) -> tuple[str, str, str]:
-    """The keyed hashes exactly as cases/actions.py computes them when a case is opened (on an unsaved case)."""
+    """The keyed hashes exactly as cases/actions/cases.py computes them when a case is opened (on an unsaved case)."""
     scratch.centre_id, scratch.victim_name, scratch.contact_email, scratch.contact_phone = centre_id, name, email, phone
-    actions._refresh_indexes(scratch)
+    refresh_indexes(scratch)
     return scratch.name_index, scratch.email_index, scratch.phone_index
 
 

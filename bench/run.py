@@ -413,7 +413,7 @@ def main(argv: list[str] | None = None) -> int:
 def cleanup(last_case: int, last_access: int, token: str) -> None:
     """Removes the cases this run opened and the openings it logged, so every run reads the same data.
 
-    Bench data only: cases are otherwise never deleted, and never changed outside cases/actions.py.
+    Bench data only: cases are otherwise never deleted, and never changed outside cases/actions/.
     """
     AccessLog.objects.filter(pk__gt=last_access).delete()
     Case.objects.filter(pk__gt=last_case).delete()  # their events go with them (on_delete=CASCADE)

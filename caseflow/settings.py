@@ -374,7 +374,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "caseflow.api.Pagination",
     "PAGE_SIZE": 25,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "EXCEPTION_HANDLER": "caseflow.api.exception_handler",
+    "EXCEPTION_HANDLER": "caseflow.errors.exception_handler",
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_THROTTLE_CLASSES": [
         "rest_framework.throttling.AnonRateThrottle",

@@ -7,13 +7,12 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import Language, Role, User
 from cases.models import (
     ContactChannel,
     ContentKind,
     FoundBy,
     HarmType,
-    Language,
     NoteKind,
     NoteVisibility,
     Priority,

@@ -8,6 +8,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from cases.access import cases_visible_to
+from cases.canonical import domain_candidates
 from cases.crypto import email_index, name_index, phone_index
 from cases.models import Case, Platform, PlatformDomain, Sighting, Status, normalise_reference
 from notifications import outbox
@@ -55,8 +57,6 @@ def duplicates_seen_by(
 
     The count lets a counsellor ask her supervisor without learning whose case it is.
     """
-    from cases.access import cases_visible_to
-
     matches = possible_duplicates(
         centre_id=user.centre_id, contact_email=contact_email, contact_phone=contact_phone, exclude_pk=exclude_pk
     )
@@ -97,8 +97,6 @@ def needs_attention(visible: QuerySet[Case], user: User) -> QuerySet[Case]:
 def platforms_for_hosts(hosts: set[str]) -> dict[str, Platform]:
     """The platform of each host by the longest matching domain suffix, else the fallback
     ("unknown site"); one query for the domains, one for the fallback if needed."""
-    from cases.canonical import domain_candidates
-
     candidates = {host: domain_candidates(host) for host in hosts}
     wanted = {domain for domains in candidates.values() for domain in domains}
     known = {d.domain: d.platform for d in PlatformDomain.objects.filter(domain__in=wanted).select_related("platform")}
@@ -132,8 +130,6 @@ def same_content_elsewhere(user: User, case: Case, sightings: list[Sighting]) ->
     Cases the viewer may open are named (id and reference); the others are only counted, so that a
     counsellor learns to ask her supervisor without learning anything about a colleague's case.
     """
-    from cases.access import cases_visible_to
-
     by_hash: dict[str, list[int]] = {}
     for sighting in sightings:
         by_hash.setdefault(sighting.url_hash, []).append(sighting.pk)

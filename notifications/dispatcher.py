@@ -43,6 +43,7 @@ from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from caseflow.celery import app as celery_app
 from notifications import channels, conf, messages
 from notifications.channels import DeliveryError
 from notifications.crypto import UndecryptableAddressError
@@ -72,14 +73,14 @@ class DispatchReport:
 # --- Handing ids to workers ----------------------------------------------------------------------
 
 _PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
+# Published by name: notifications.tasks imports this module, so importing the task here would close a
+# circle. tasks.py registers `deliver` under exactly this name.
+DELIVER_TASK = "notifications.tasks.deliver"
 
 
 def publish_to_broker(ids: Sequence[int]) -> int:
     """Queues `deliver` for each id; returns how many were published before the broker failed."""
-    # Imported here: notifications.tasks imports this module.
-    from notifications.tasks import deliver
-
-    app = deliver.app
+    app = celery_app
     published = 0
     try:
         with app.connection_for_write() as broker:
@@ -91,7 +92,9 @@ def publish_to_broker(ids: Sequence[int]) -> int:
             # taken back and handed out again, so old messages do not pile up while workers are down.
             expires = conf.visibility_timeout().total_seconds()
             for pk in ids:
-                deliver.apply_async((pk,), producer=producer, retry_policy=_PUBLISH_RETRY_POLICY, expires=expires)
+                app.send_task(
+                    DELIVER_TASK, args=(pk,), producer=producer, retry_policy=_PUBLISH_RETRY_POLICY, expires=expires
+                )
                 published += 1
     except Exception as exc:
         # Any failure to publish: the unpublished rows go back to pending, so nothing is lost.

@@ -13,7 +13,7 @@ def dispatch_due() -> int:
     return len(dispatcher.dispatch_due().handed_out)
 
 
-@shared_task(name="notifications.tasks.deliver")
+@shared_task(name=dispatcher.DELIVER_TASK)
 def deliver(notification_id: int) -> None:
     """Sends one notification that the dispatcher queued; does nothing if another worker has it."""
     dispatcher.deliver(notification_id)

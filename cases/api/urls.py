@@ -4,7 +4,10 @@ from __future__ import annotations
 
 from rest_framework.routers import SimpleRouter
 
-from cases.api.views import AccessLogViewSet, CaseViewSet, PlatformViewSet, TakedownViewSet
+from cases.api.audit import AccessLogViewSet
+from cases.api.cases import CaseViewSet
+from cases.api.platforms import PlatformViewSet
+from cases.api.takedowns import TakedownViewSet
 
 router = SimpleRouter()
 router.register("cases", CaseViewSet, basename="case")

@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from cases import actions
+from cases.actions.followups import do_set_followup
 from notifications import dispatcher
 from tests.cases.conftest import open_case
 
@@ -19,7 +19,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 def test_it_shows_a_due_follow_up_in_the_inbox(page, alice: User, password: str) -> None:
     case = open_case(alice)
     due = timezone.now() + timedelta(minutes=5)
-    actions.do_set_followup(actor=alice, case=case, due_at=due, note="Call back")
+    do_set_followup(actor=alice, case=case, due_at=due, note="Call back")
 
     def publish(ids: Sequence[int]) -> int:
         for notification_id in ids:

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from cases import actions
+from cases.actions.cases import do_assign_case, do_open_case
 from cases.models import Case
 
 
@@ -17,7 +17,7 @@ def open_case(user: User, **details: Any) -> Case:
     details.setdefault("contact_phone", "010-1234-5678")
     details.setdefault("contact_email", "minji@example.kr")
     details.setdefault("summary", "Deepfake images shared in a Telegram room.")
-    return actions.do_open_case(actor=user, **details)
+    return do_open_case(actor=user, **details)
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def alices_case(alice: User) -> Case:
 def intake_case(alice: User, carol: User) -> Case:
     """An unassigned case of the Seoul centre, waiting in the intake queue."""
     case = open_case(alice, victim_name="박서연", contact_phone="010-5555-0000", contact_email="")
-    return actions.do_assign_case(actor=carol, case=case, assignee=None)
+    return do_assign_case(actor=carol, case=case, assignee=None)
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from cases import actions
+from cases.actions.cases import do_transition_case
 from cases.models import Case
 from tests.cases.conftest import open_case
 
@@ -39,7 +39,7 @@ def test_it_paginates(api_as, alice: User) -> None:
 def test_it_filters(api_as, alice: User, carol: User, intake_case: Case) -> None:
     urgent = open_case(alice, priority="urgent", is_minor=True)
     normal = open_case(alice)
-    actions.do_transition_case(actor=alice, case=normal, status="in_progress")
+    do_transition_case(actor=alice, case=normal, status="in_progress")
     api = api_as(alice)
     assert _ids(api, priority="urgent") == [urgent.pk]
     assert _ids(api, is_minor="true") == [urgent.pk]

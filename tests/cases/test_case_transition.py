@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from cases import actions
+from cases.actions.cases import do_transition_case
 from cases.models import Case, CaseEvent, Status
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ PATH_TO = {
 
 def _bring(case: Case, status: str, supervisor: User) -> Case:
     for step in PATH_TO[status]:
-        case = actions.do_transition_case(actor=supervisor, case=case, status=step)
+        case = do_transition_case(actor=supervisor, case=case, status=step)
     return case
 
 

@@ -76,13 +76,11 @@ def test_it_normalises_phone_numbers() -> None:
 
 
 def test_it_rotates_to_a_new_key_so_the_old_one_can_go(alice: User, settings) -> None:
-    from cases import actions
+    from cases.actions.cases import Consents, do_add_note
     from notifications.models import Notification
 
-    case = open_case(
-        alice, safe_contact_notes="Only after 6pm", contact_channel="sms", consents=actions.Consents(contact=True)
-    )
-    actions.do_add_note(actor=alice, case=case, body="Called her back", visibility="shared")
+    case = open_case(alice, safe_contact_notes="Only after 6pm", contact_channel="sms", consents=Consents(contact=True))
+    do_add_note(actor=alice, case=case, body="Called her back", visibility="shared")
     assert Notification.objects.get().address == "010-1234-5678"
     old_key = settings.CASEFLOW_FIELD_KEYS[0]
     new_key = Fernet.generate_key().decode()

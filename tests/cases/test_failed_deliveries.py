@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import User
-from cases import actions
+from cases.actions.cases import do_open_case
 from notifications import outbox
 from notifications.models import Notification, State
 
@@ -31,8 +31,8 @@ def _failed(**kwargs: Any) -> Notification:
 
 
 def test_it_shows_a_supervisor_the_failures_of_her_centre(client_as, alice: User, carol: User, dave: User) -> None:
-    case = actions.do_open_case(actor=alice, victim_name="김민지", contact_phone="010-1234-5678")
-    theirs = actions.do_open_case(actor=dave, victim_name="최지우", contact_phone="010-2222-3333")
+    case = do_open_case(actor=alice, victim_name="김민지", contact_phone="010-1234-5678")
+    theirs = do_open_case(actor=dave, victim_name="최지우", contact_phone="010-2222-3333")
     _failed(recipient=alice, params={"case_id": case.pk}, dedupe_key="a", group_key=f"case:{case.pk}")
     _failed(
         address="010-1234-5678",

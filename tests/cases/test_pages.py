@@ -10,7 +10,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from accounts.models import User
-from cases import actions
+from cases.actions.cases import do_add_note, do_assign_case, do_transition_case, do_update_case
 from cases.models import AccessLog, Case
 from tests.cases.conftest import open_case
 
@@ -122,8 +122,8 @@ def test_it_keeps_what_was_typed_when_the_intake_form_is_wrong(client_as, alice:
 
 def test_it_renders_what_users_typed_inert(client_as, alice: User, alices_case) -> None:
     script = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    actions.do_add_note(actor=alice, case=alices_case, body=script)
-    actions.do_update_case(actor=alice, case=alices_case, version=1, changes={"victim_name": script, "summary": script})
+    do_add_note(actor=alice, case=alices_case, body=script)
+    do_update_case(actor=alice, case=alices_case, version=1, changes={"victim_name": script, "summary": script})
     page = client_as(alice).get(f"/cases/{alices_case.pk}/").content.decode()
     assert "<script>alert" not in page
     assert "<img src=x" not in page
@@ -138,8 +138,8 @@ def test_it_offers_only_legal_status_moves(client_as, alice: User, carol: User, 
         return re.findall(r'data-status="(\w+)"', page)
 
     assert offered(alice) == ["in_progress"]
-    actions.do_transition_case(actor=alice, case=alices_case, status="in_progress")
-    actions.do_transition_case(actor=alice, case=alices_case, status="monitoring")
+    do_transition_case(actor=alice, case=alices_case, status="in_progress")
+    do_transition_case(actor=alice, case=alices_case, status="monitoring")
     assert offered(alice) == ["in_progress"]
     assert offered(carol) == ["in_progress", "closed"]
 
@@ -171,7 +171,7 @@ def test_it_refuses_an_illegal_move_from_the_page_with_a_message(client_as, alic
 
 
 def test_it_refuses_a_stale_edit_with_409_and_keeps_the_input(client_as, alice: User, carol: User, alices_case) -> None:
-    actions.do_update_case(actor=carol, case=alices_case, version=1, changes={"priority": "urgent"})
+    do_update_case(actor=carol, case=alices_case, version=1, changes={"priority": "urgent"})
     response = client_as(alice).post(
         f"/cases/{alices_case.pk}/edit/",
         {"victim_name": "New name", "preferred_language": "ko", "priority": "low", "version": 1},
@@ -229,19 +229,19 @@ def test_it_costs_the_dashboard_the_same_queries_for_1_case_and_50(client_as, al
     for index in range(49):
         case = open_case(alice, priority="urgent" if index % 2 else "normal", contact_phone="", contact_email="")
         if index % 3 == 0:
-            actions.do_assign_case(actor=carol, case=case, assignee=None)
+            do_assign_case(actor=carol, case=case, assignee=None)
     fifty = _queries(client, "/")
     assert one == fifty
 
 
 def test_it_costs_the_case_page_the_same_queries_for_1_note_and_50(client_as, alice: User, alices_case) -> None:
     client = client_as(alice)
-    actions.do_add_note(actor=alice, case=alices_case, body="first")
+    do_add_note(actor=alice, case=alices_case, body="first")
     client.get(f"/cases/{alices_case.pk}/")
     one = _queries(client, f"/cases/{alices_case.pk}/")
     for index in range(49):
-        actions.do_add_note(actor=alice, case=alices_case, body=f"note {index}")
-        actions.do_update_case(
+        do_add_note(actor=alice, case=alices_case, body=f"note {index}")
+        do_update_case(
             actor=alice,
             case=alices_case,
             version=alices_case.version + index,

@@ -10,7 +10,10 @@ from django.core import mail
 from django.utils import timezone
 
 from accounts.models import User
-from cases import actions
+from cases.actions.cases import Consents, do_add_note, do_assign_case, do_open_case, do_transition_case, do_update_case
+from cases.actions.followups import do_set_followup
+from cases.actions.sightings import do_add_sightings
+from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.models import Case
 from notifications import dispatcher
 from notifications.models import Notification, State
@@ -36,9 +39,9 @@ def _pending(**filters: object) -> list[Notification]:
 
 @pytest.fixture
 def sent_takedown(alice: User, carol: User, alices_case: Case):
-    actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1"])
-    [draft] = actions.do_draft_takedowns(actor=alice, case=alices_case)
-    return actions.do_transition_takedown(actor=alice, case=alices_case, takedown=draft, status="sent")
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1"])
+    [draft] = do_draft_takedowns(actor=alice, case=alices_case)
+    return do_transition_takedown(actor=alice, case=alices_case, takedown=draft, status="sent")
 
 
 def test_it_reminds_the_counsellor_at_the_deadline_and_the_supervisor_a_day_later(
@@ -56,7 +59,7 @@ def test_it_reminds_the_counsellor_at_the_deadline_and_the_supervisor_a_day_late
 def test_it_cancels_the_reminders_when_the_platform_answers(
     alice: User, alices_case: Case, sent_takedown, answer: str
 ) -> None:
-    actions.do_transition_takedown(actor=alice, case=alices_case, takedown=sent_takedown, status=answer)
+    do_transition_takedown(actor=alice, case=alices_case, takedown=sent_takedown, status=answer)
     pending = _pending(group_key=f"takedown:{sent_takedown.pk}")
     # Acknowledging is not an answer: the deadline for one still stands.
     assert len(pending) == (2 if answer == "acknowledged" else 0)
@@ -82,7 +85,7 @@ def test_it_copies_reminders_by_email_only_to_those_who_asked(
     client_as(alice).post("/inbox/email/", {"notify_by_email": "on"})
     alice.refresh_from_db()
     due = timezone.now() + timedelta(hours=1)
-    actions.do_set_followup(actor=alice, case=alices_case, due_at=due, note="Call back about the Telegram room")
+    do_set_followup(actor=alice, case=alices_case, due_at=due, note="Call back about the Telegram room")
     _deliver_due(django_capture_on_commit_callbacks, due + timedelta(minutes=1))
     assert [m.to for m in mail.outbox] == [[alice.email]]
     message = mail.outbox[0]
@@ -91,11 +94,11 @@ def test_it_copies_reminders_by_email_only_to_those_who_asked(
 
 
 def test_it_cancels_follow_ups_when_the_case_is_closed(alice: User, carol: User, alices_case: Case) -> None:
-    actions.do_set_followup(actor=alice, case=alices_case, due_at=timezone.now() + timedelta(days=2))
+    do_set_followup(actor=alice, case=alices_case, due_at=timezone.now() + timedelta(days=2))
     assert len(_pending(group_key=f"case:{alices_case.pk}")) == 1
     case = alices_case
     for status in ["in_progress", "monitoring", "closed"]:
-        case = actions.do_transition_case(actor=carol, case=case, status=status)
+        case = do_transition_case(actor=carol, case=case, status=status)
     assert _pending(group_key=f"case:{alices_case.pk}") == []
     assert Notification.objects.filter(group_key=f"case:{alices_case.pk}", state=State.CANCELLED).count() == 1
 
@@ -124,16 +127,16 @@ def _victim_case(alice: User, **details: object) -> Case:
         "victim_name": "김민지",
         "contact_phone": "010-1234-5678",
         "contact_channel": "sms",
-        "consents": actions.Consents(contact=True),
+        "consents": Consents(contact=True),
     }
-    return actions.do_open_case(actor=alice, **{**defaults, **details})  # type: ignore[arg-type]
+    return do_open_case(actor=alice, **{**defaults, **details})  # type: ignore[arg-type]
 
 
 def test_it_tells_the_victim_once_for_several_updates_within_the_hour(alice: User) -> None:
     case = _victim_case(alice)
-    case = actions.do_transition_case(actor=alice, case=case, status="in_progress")
-    actions.do_add_note(actor=alice, case=case, body="Shared news", visibility="shared")
-    actions.do_add_note(actor=alice, case=case, body="Internal only", visibility="internal")
+    case = do_transition_case(actor=alice, case=case, status="in_progress")
+    do_add_note(actor=alice, case=case, body="Shared news", visibility="shared")
+    do_add_note(actor=alice, case=case, body="Internal only", visibility="internal")
     rows = _pending(group_key=f"victim:case:{case.pk}")
     assert len(rows) == 1
     assert (rows[0].channel, rows[0].address, rows[0].language) == ("sms", "010-1234-5678", "ko")
@@ -142,11 +145,11 @@ def test_it_tells_the_victim_once_for_several_updates_within_the_hour(alice: Use
 
 @pytest.mark.parametrize(
     "details",
-    [{"consents": actions.Consents(contact=False)}, {"contact_channel": "none"}],
+    [{"consents": Consents(contact=False)}, {"contact_channel": "none"}],
 )
 def test_it_never_contacts_a_victim_who_did_not_ask(alice: User, details: dict) -> None:
     case = _victim_case(alice, **details)
-    actions.do_transition_case(actor=alice, case=case, status="in_progress")
+    do_transition_case(actor=alice, case=case, status="in_progress")
     assert _pending(group_key=f"victim:case:{case.pk}") == []
 
 
@@ -156,7 +159,7 @@ def test_it_waits_for_the_end_of_the_victims_quiet_hours(alice: User, settings) 
     end = (now_local + timedelta(hours=3)).time().replace(second=0, microsecond=0)
     settings.TIME_ZONE = "Asia/Seoul"
     case = _victim_case(alice, quiet_start=start, quiet_end=end)
-    actions.do_transition_case(actor=alice, case=case, status="in_progress")
+    do_transition_case(actor=alice, case=case, status="in_progress")
     [row] = _pending(group_key=f"victim:case:{case.pk}")
     due_local = timezone.localtime(row.due_at, timezone.get_fixed_timezone(9 * 60))
     assert due_local.time().replace(second=0, microsecond=0) == end
@@ -165,20 +168,20 @@ def test_it_waits_for_the_end_of_the_victims_quiet_hours(alice: User, settings) 
 
 def test_it_cancels_what_is_pending_when_the_victim_withdraws_consent(alice: User) -> None:
     case = _victim_case(alice)
-    case = actions.do_transition_case(actor=alice, case=case, status="in_progress")
-    actions.do_update_case(actor=alice, case=case, version=case.version, changes={"consent_contact": False})
+    case = do_transition_case(actor=alice, case=case, status="in_progress")
+    do_update_case(actor=alice, case=case, version=case.version, changes={"consent_contact": False})
     assert _pending(group_key=f"victim:case:{case.pk}") == []
 
 
 def test_it_moves_what_is_pending_when_quiet_hours_change(alice: User) -> None:
     case = _victim_case(alice)
-    case = actions.do_transition_case(actor=alice, case=case, status="in_progress")
+    case = do_transition_case(actor=alice, case=case, status="in_progress")
     [before] = _pending(group_key=f"victim:case:{case.pk}")
     now_local = timezone.localtime(timezone.now(), timezone.get_fixed_timezone(9 * 60))
     quiet = {"quiet_start": time(0, 0), "quiet_end": time(23, 59)} if now_local.time() < time(23, 0) else {}
     if not quiet:
         pytest.skip("too close to midnight in Seoul to build a window that covers now")
-    actions.do_update_case(actor=alice, case=case, version=case.version, changes=quiet)
+    do_update_case(actor=alice, case=case, version=case.version, changes=quiet)
     [after] = _pending(group_key=f"victim:case:{case.pk}")
     assert after.pk == before.pk
     assert after.due_at > before.due_at
@@ -186,7 +189,7 @@ def test_it_moves_what_is_pending_when_quiet_hours_change(alice: User) -> None:
 
 def test_it_sends_the_victim_a_neutral_message(alice: User, django_capture_on_commit_callbacks) -> None:
     case = _victim_case(alice, contact_channel="email", contact_email="minji@example.kr", preferred_language="en")
-    actions.do_transition_case(actor=alice, case=case, status="in_progress")
+    do_transition_case(actor=alice, case=case, status="in_progress")
     _deliver_due(django_capture_on_commit_callbacks, timezone.now() + timedelta(hours=2))
     [message] = mail.outbox
     assert message.to == ["minji@example.kr"]
@@ -197,21 +200,21 @@ def test_it_sends_the_victim_a_neutral_message(alice: User, django_capture_on_co
 
 def test_it_sends_a_pending_update_to_the_victims_new_address(alice: User) -> None:
     case = _victim_case(alice, contact_channel="email", contact_email="minji@example.kr")
-    case = actions.do_transition_case(actor=alice, case=case, status="in_progress")
-    case = actions.do_update_case(
+    case = do_transition_case(actor=alice, case=case, status="in_progress")
+    case = do_update_case(
         actor=alice, case=case, version=case.version, changes={"contact_email": "new-safe@example.kr"}
     )
     assert [(r.channel, r.address) for r in _pending(group_key=f"victim:case:{case.pk}")] == [
         ("email", "new-safe@example.kr")
     ]
-    actions.do_update_case(actor=alice, case=case, version=case.version, changes={"contact_channel": "sms"})
+    do_update_case(actor=alice, case=case, version=case.version, changes={"contact_channel": "sms"})
     assert [(r.channel, r.address) for r in _pending(group_key=f"victim:case:{case.pk}")] == [("sms", "010-1234-5678")]
 
 
 def test_it_moves_the_deadline_reminder_to_the_new_counsellor(
     alice: User, bob: User, carol: User, alices_case: Case, sent_takedown
 ) -> None:
-    actions.do_assign_case(actor=carol, case=alices_case, assignee=bob)
+    do_assign_case(actor=carol, case=alices_case, assignee=bob)
     rows = _pending(group_key=f"takedown:{sent_takedown.pk}", template_key="takedown.deadline_passed")
     assert [r.recipient for r in rows] == [bob]
     assert len(_pending(group_key=f"takedown:{sent_takedown.pk}", template_key="takedown.still_unanswered")) == 1
@@ -222,18 +225,18 @@ def test_it_arms_the_reminders_again_when_a_case_is_reopened(
 ) -> None:
     case = alices_case
     for status in ["in_progress", "monitoring", "closed"]:
-        case = actions.do_transition_case(actor=carol, case=case, status=status)
+        case = do_transition_case(actor=carol, case=case, status=status)
     assert _pending(group_key=f"takedown:{sent_takedown.pk}") == []
-    actions.do_transition_case(actor=carol, case=case, status="in_progress")
+    do_transition_case(actor=carol, case=case, status="in_progress")
     assert len(_pending(group_key=f"takedown:{sent_takedown.pk}")) == 2
 
 
 def test_it_sets_no_new_reminders_on_a_closed_case(api_as, alice: User, carol: User, alices_case: Case) -> None:
-    actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/9"])
-    [draft] = actions.do_draft_takedowns(actor=alice, case=alices_case)
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/9"])
+    [draft] = do_draft_takedowns(actor=alice, case=alices_case)
     case = alices_case
     for status in ["in_progress", "monitoring", "closed"]:
-        case = actions.do_transition_case(actor=carol, case=case, status=status)
+        case = do_transition_case(actor=carol, case=case, status=status)
     api = api_as(carol)
     due = (timezone.now() + timedelta(days=1)).isoformat()
     assert api.post(f"/api/v1/cases/{case.pk}/followups/", {"due_at": due}, format="json").status_code == 400

@@ -6,7 +6,7 @@ import pytest
 from knox.models import AuthToken
 
 from accounts.models import Role, User
-from cases import actions
+from cases.actions.cases import do_assign_case, do_open_case, do_transition_case
 from cases.models import AccessLog, Case
 
 pytestmark = pytest.mark.django_db
@@ -37,10 +37,10 @@ def test_it_never_deletes_users_from_the_admin(client_as, erin: User, alice: Use
 
 
 def test_it_keeps_a_closed_unassigned_case_out_of_the_intake_queue(api_as, alice: User, bob: User, carol: User) -> None:
-    case = actions.do_open_case(actor=alice, victim_name="김민지")
+    case = do_open_case(actor=alice, victim_name="김민지")
     for status in ["in_progress", "monitoring", "closed"]:
-        case = actions.do_transition_case(actor=carol, case=case, status=status)
-    actions.do_assign_case(actor=carol, case=case, assignee=None)
+        case = do_transition_case(actor=carol, case=case, status=status)
+    do_assign_case(actor=carol, case=case, assignee=None)
     api = api_as(bob)
     assert api.get(f"/api/v1/cases/{case.pk}/").status_code == 404
     assert api.post(f"/api/v1/cases/{case.pk}/assign/", {"assigned_to": bob.pk}, format="json").status_code == 404
@@ -55,7 +55,7 @@ def test_it_logs_reading_notes_and_events(api_as, alice: User, alices_case: Case
 
 
 def test_it_logs_an_intake_check_that_matched_a_colleagues_case(client_as, alice: User, bob: User) -> None:
-    actions.do_open_case(actor=bob, victim_name="X", contact_phone="010-1111-2222")
+    do_open_case(actor=bob, victim_name="X", contact_phone="010-1111-2222")
     client_as(alice).post(
         "/cases/new/",
         {"victim_name": "Y", "contact_phone": "01011112222", "preferred_language": "ko", "priority": "normal"},
@@ -114,13 +114,13 @@ def test_it_revokes_tokens_when_the_password_changes(api, alice: User, password:
 
 
 def test_it_does_not_link_the_same_phone_across_centres(alice: User, dave: User) -> None:
-    mine = actions.do_open_case(actor=alice, victim_name="A", contact_phone="010-1234-5678")
-    theirs = actions.do_open_case(actor=dave, victim_name="A", contact_phone="010-1234-5678")
+    mine = do_open_case(actor=alice, victim_name="A", contact_phone="010-1234-5678")
+    theirs = do_open_case(actor=dave, victim_name="A", contact_phone="010-1234-5678")
     assert mine.phone_index and mine.phone_index != theirs.phone_index
     assert mine.name_index != theirs.name_index
 
 
 def test_it_ignores_invisible_characters_in_names(api_as, alice: User) -> None:
-    case = actions.do_open_case(actor=alice, victim_name="김\u200b민지", contact_phone="")
+    case = do_open_case(actor=alice, victim_name="김\u200b민지", contact_phone="")
     rows = api_as(alice).get("/api/v1/cases/", {"q": "김민지"}).json()["results"]
     assert [row["id"] for row in rows] == [case.pk]

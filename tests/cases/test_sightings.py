@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from cases import actions
+from cases.actions.sightings import do_add_sightings
 from cases.models import Case, CaseEvent, Platform, Sighting
 
 pytestmark = pytest.mark.django_db
@@ -153,7 +153,7 @@ def test_it_seeds_the_directory_with_public_platforms(api_as, alice: User) -> No
 
 
 def test_it_marks_a_place_removed_and_then_reappeared(api_as, alice: User, alices_case: Case) -> None:
-    [result] = actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1"])
+    [result] = do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1"])
     sighting = result.sighting
     assert sighting is not None
     api = api_as(alice)

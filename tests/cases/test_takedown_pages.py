@@ -8,7 +8,8 @@ import pytest
 from django.utils import timezone
 
 from accounts.models import User
-from cases import actions
+from cases.actions.sightings import do_add_sightings
+from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.models import Case, TakedownRequest
 
 pytestmark = pytest.mark.django_db
@@ -16,8 +17,8 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def takedown(alice: User, alices_case: Case) -> TakedownRequest:
-    actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1", "https://t.me/r/2"])
-    [draft] = actions.do_draft_takedowns(actor=alice, case=alices_case)
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1", "https://t.me/r/2"])
+    [draft] = do_draft_takedowns(actor=alice, case=alices_case)
     return draft
 
 
@@ -63,11 +64,11 @@ def test_it_sends_and_records_the_answer_from_the_page(client_as, alice: User, t
 def test_it_lists_takedowns_due_soonest_first_with_overdue_marked(
     client_as, alice, bob, carol, takedown, bobs_case
 ) -> None:
-    actions.do_transition_takedown(actor=alice, case=takedown.case, takedown=takedown, status="sent")
+    do_transition_takedown(actor=alice, case=takedown.case, takedown=takedown, status="sent")
     TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(hours=2))
-    actions.do_add_sightings(actor=bob, case=bobs_case, lines=["https://x.com/a/status/1"])
-    [other] = actions.do_draft_takedowns(actor=bob, case=bobs_case)
-    actions.do_transition_takedown(actor=bob, case=bobs_case, takedown=other, status="sent")
+    do_add_sightings(actor=bob, case=bobs_case, lines=["https://x.com/a/status/1"])
+    [other] = do_draft_takedowns(actor=bob, case=bobs_case)
+    do_transition_takedown(actor=bob, case=bobs_case, takedown=other, status="sent")
     page = client_as(carol).get("/takedowns/due/", headers={"accept-language": "en"}).content.decode()
     assert page.index(f"/takedowns/{takedown.pk}/") < page.index(f"/takedowns/{other.pk}/")
     assert "overdue" in page

@@ -9,7 +9,8 @@ from django.db import IntegrityError
 from django.utils import timezone
 
 from accounts.models import User
-from cases import actions
+from cases.actions.sightings import do_add_sightings
+from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.models import Case, Sighting, TakedownItem, TakedownRequest, TakedownStatus
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +20,7 @@ URLS = ["https://t.me/room/1", "https://t.me/room/2", "https://x.com/u/status/9"
 
 @pytest.fixture
 def with_places(alice: User, alices_case: Case) -> Case:
-    actions.do_add_sightings(actor=alice, case=alices_case, lines=URLS)
+    do_add_sightings(actor=alice, case=alices_case, lines=URLS)
     return alices_case
 
 
@@ -46,7 +47,7 @@ def test_it_drafts_one_request_per_platform(api_as, alice: User, with_places: Ca
 
 
 def test_it_never_puts_a_place_in_two_open_requests(alice: User, with_places: Case) -> None:
-    [first, *_] = actions.do_draft_takedowns(actor=alice, case=with_places)
+    [first, *_] = do_draft_takedowns(actor=alice, case=with_places)
     other = TakedownRequest.objects.create(
         case=with_places, centre_id=with_places.centre_id, platform=first.platform, language="en", subject="", body=""
     )
@@ -56,7 +57,7 @@ def test_it_never_puts_a_place_in_two_open_requests(alice: User, with_places: Ca
 
 
 def test_it_writes_korean_letters_for_korean_platforms(api_as, alice: User, alices_case: Case) -> None:
-    actions.do_add_sightings(actor=alice, case=alices_case, lines=["https://blog.naver.com/x/1"])
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://blog.naver.com/x/1"])
     [draft] = _draft(api_as(alice), alices_case)
     assert draft["language"] == "ko"
     assert "삭제" in draft["subject"]
@@ -112,14 +113,12 @@ PATH = {
 @pytest.mark.parametrize("current", STATUSES)
 @pytest.mark.parametrize("requested", STATUSES)
 def test_it_follows_the_takedown_machine(api_as, alice: User, with_places: Case, current: str, requested: str) -> None:
-    takedown = next(
-        t for t in actions.do_draft_takedowns(actor=alice, case=with_places) if t.platform.name == "Telegram"
-    )
+    takedown = next(t for t in do_draft_takedowns(actor=alice, case=with_places) if t.platform.name == "Telegram")
     removed = [takedown.items.all()[0].sighting_id]
     for step in PATH[current]:
         if step == "escalated":
             TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
-        takedown = actions.do_transition_takedown(
+        takedown = do_transition_takedown(
             actor=alice, case=with_places, takedown=takedown, status=step, removed_sightings=removed
         )
     # Past the deadline, so that escalation is possible wherever the machine allows it.
@@ -140,8 +139,8 @@ def test_it_follows_the_takedown_machine(api_as, alice: User, with_places: Case,
 
 
 def test_it_escalates_only_once_overdue(api_as, alice: User, with_places: Case) -> None:
-    takedown = actions.do_draft_takedowns(actor=alice, case=with_places)[0]
-    takedown = actions.do_transition_takedown(actor=alice, case=with_places, takedown=takedown, status="sent")
+    takedown = do_draft_takedowns(actor=alice, case=with_places)[0]
+    takedown = do_transition_takedown(actor=alice, case=with_places, takedown=takedown, status="sent")
     api = api_as(alice)
     early = api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "escalated"}, format="json")
     assert early.status_code == 400
@@ -156,25 +155,23 @@ def test_it_escalates_only_once_overdue(api_as, alice: User, with_places: Case) 
 
 
 def test_it_marks_places_removed_with_the_answer(alice: User, with_places: Case) -> None:
-    telegram = next(
-        t for t in actions.do_draft_takedowns(actor=alice, case=with_places) if t.platform.name == "Telegram"
-    )
-    actions.do_transition_takedown(actor=alice, case=with_places, takedown=telegram, status="sent")
+    telegram = next(t for t in do_draft_takedowns(actor=alice, case=with_places) if t.platform.name == "Telegram")
+    do_transition_takedown(actor=alice, case=with_places, takedown=telegram, status="sent")
     first, second = telegram.items.order_by("sighting_id").values_list("sighting_id", flat=True)
-    actions.do_transition_takedown(
+    do_transition_takedown(
         actor=alice, case=with_places, takedown=telegram, status="partially_removed", removed_sightings=[first]
     )
     assert Sighting.objects.get(pk=first).state == "removed"
     assert Sighting.objects.get(pk=second).state == "online"
     # The place still online can go into a new request now that the old one is answered.
-    [again] = actions.do_draft_takedowns(actor=alice, case=with_places)
+    [again] = do_draft_takedowns(actor=alice, case=with_places)
     assert list(again.items.values_list("sighting_id", flat=True)) == [second]
 
 
 def test_it_filters_takedowns(api_as, alice: User, with_places: Case, daves_case: Case, dave: User) -> None:
-    drafts = actions.do_draft_takedowns(actor=alice, case=with_places)
-    actions.do_add_sightings(actor=dave, case=daves_case, lines=["https://t.me/other/1"])
-    actions.do_draft_takedowns(actor=dave, case=daves_case)
+    drafts = do_draft_takedowns(actor=alice, case=with_places)
+    do_add_sightings(actor=dave, case=daves_case, lines=["https://t.me/other/1"])
+    do_draft_takedowns(actor=dave, case=daves_case)
     api = api_as(alice)
     assert api.get("/api/v1/takedowns/").json()["count"] == len(drafts)
     telegram = next(t for t in drafts if t.platform.name == "Telegram")
@@ -188,7 +185,7 @@ def test_it_filters_takedowns(api_as, alice: User, with_places: Case, daves_case
 def test_it_hides_takedowns_of_cases_you_may_not_see(
     api_as, bob: User, carol: User, dave: User, alice: User, with_places: Case
 ) -> None:
-    takedown = actions.do_draft_takedowns(actor=alice, case=with_places)[0]
+    takedown = do_draft_takedowns(actor=alice, case=with_places)[0]
     for user in (bob, dave):
         api = api_as(user)
         assert api.get(f"/api/v1/takedowns/{takedown.pk}/").status_code == 404
@@ -201,7 +198,7 @@ def test_it_hides_takedowns_of_cases_you_may_not_see(
 
 
 def test_it_refuses_a_stale_letter_edit(api_as, alice: User, with_places: Case) -> None:
-    takedown = actions.do_draft_takedowns(actor=alice, case=with_places)[0]
+    takedown = do_draft_takedowns(actor=alice, case=with_places)[0]
     api = api_as(alice)
     assert (
         api.patch(

@@ -10,7 +10,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from accounts.models import Centre, Role, User
-from cases import actions
+from cases.actions.cases import Consents, do_add_note, do_assign_case, do_open_case, do_transition_case
 from cases.models import Case
 
 DEMO_USERS = [
@@ -29,7 +29,7 @@ DEMO_CASES: list[dict[str, Any]] = [
         "is_minor": True,
         "harm_types": ["synthetic", "distribution"],
         "summary": "학교 단체방에서 합성 사진이 공유되고 있다는 신고. (demo)",
-        "consents": actions.Consents(contact=True),
+        "consents": Consents(contact=True),
     },
     {
         "victim_name": "Jordan Lee (demo)",
@@ -38,7 +38,7 @@ DEMO_CASES: list[dict[str, Any]] = [
         "priority": "high",
         "harm_types": ["sextortion"],
         "summary": "Threatened with publication of intimate images unless paid. (demo)",
-        "consents": actions.Consents(contact=True, share_with_police=True),
+        "consents": Consents(contact=True, share_with_police=True),
     },
     {
         "victim_name": "오하늘 (예시)",
@@ -71,8 +71,8 @@ class Command(BaseCommand):
     def _cases(self) -> None:
         counsellor = User.objects.get(email="counsellor@demo.caseflow")
         supervisor = User.objects.get(email="supervisor@demo.caseflow")
-        first, _second, third = (actions.do_open_case(actor=counsellor, **details) for details in DEMO_CASES)
-        actions.do_add_note(actor=counsellor, case=first, body="첫 상담: 유포 경로 확인, 삭제 요청 준비. (demo)")
-        actions.do_transition_case(actor=counsellor, case=first, status="in_progress", reason="상담 시작")
+        first, _second, third = (do_open_case(actor=counsellor, **details) for details in DEMO_CASES)
+        do_add_note(actor=counsellor, case=first, body="첫 상담: 유포 경로 확인, 삭제 요청 준비. (demo)")
+        do_transition_case(actor=counsellor, case=first, status="in_progress", reason="상담 시작")
         # The third waits in the intake queue for someone to take it.
-        actions.do_assign_case(actor=supervisor, case=third, assignee=None)
+        do_assign_case(actor=supervisor, case=third, assignee=None)

@@ -1,0 +1,43 @@
+"""What every subject's actions share: locking the case, checking the writer, recording the event."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cases import access
+from cases.actions.errors import NotAllowedError, stale
+from cases.models import ActorKind, Case, CaseEvent
+
+
+def lock_case(case: Case, version: int | None) -> Case:
+    """The case row, locked until the transaction ends, refused if it changed since `version`."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if version is not None and locked.version != version:
+        raise stale(locked.version, version)
+    return locked
+
+
+def require_write(actor: User, case: Case) -> Case:
+    """The case row, locked, if the actor may change it."""
+    locked = Case.objects.select_for_update().get(pk=case.pk)
+    if not access.can_write(actor, locked):
+        raise NotAllowedError(_("Only the assigned counsellor or a supervisor may change this case."))
+    return locked
+
+
+def record_event(
+    case: Case, *, actor: User | None, kind: str, old: dict[str, Any], new: dict[str, Any], reason: str = ""
+) -> None:
+    """One row of the case's audit trail; a missing actor means the system made the change."""
+    CaseEvent.objects.create(
+        case=case,
+        actor=actor,
+        actor_kind=ActorKind.USER if actor is not None else ActorKind.SYSTEM,
+        kind=kind,
+        old=old,
+        new=new,
+        reason=reason,
+    )

@@ -1,0 +1,344 @@
+"""Cases: list, open, read, change, status, assignment and search; the case's child routes come from
+the subject modules' mixins, so that each subject is one file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext as _
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.serializers import BaseSerializer
+
+from accounts.models import Language, User
+from cases import access, selectors
+from cases.actions.cases import (
+    Consents,
+    do_assign_case,
+    do_open_case,
+    do_transition_case,
+    do_update_case,
+    legal_transitions,
+)
+from cases.api.audit import CaseEventsMixin
+from cases.api.common import (
+    PhoneField,
+    StrictBooleanField,
+    StrictSerializerMixin,
+    TextField,
+    UserRefSerializer,
+    client_address,
+    paginated,
+    user_of,
+)
+from cases.api.filters import CaseFilter
+from cases.api.followups import CaseFollowUpsMixin
+from cases.api.notes import CaseNotesMixin
+from cases.api.sightings import CaseSightingsMixin
+from cases.api.takedowns import CaseTakedownsMixin
+from cases.audit import log_access
+from cases.models import Case, ContactChannel, HarmType, Priority, Status
+
+LIST_COLUMNS = [
+    "id",
+    "centre_id",
+    "reference",
+    "status",
+    "priority",
+    "is_minor",
+    "victim_name",
+    "assigned_to_id",
+    "created_at",
+    "updated_at",
+    "version",
+]
+
+
+class ConsentsSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, bool]]):
+    contact = StrictBooleanField(required=False, default=False)
+    share_with_police = StrictBooleanField(required=False, default=False)
+    hash_matching = StrictBooleanField(required=False, default=False)
+
+
+class CaseInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    """What a counsellor sends to open or change a case."""
+
+    victim_name = TextField(max_length=200)
+    contact_email = serializers.EmailField(max_length=254, required=False, allow_blank=True, default="")
+    contact_phone = PhoneField(max_length=30, required=False, allow_blank=True, default="")
+    safe_contact_notes = TextField(multiline=True, max_length=2000, required=False, allow_blank=True, default="")
+    preferred_language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.KOREAN)
+    is_minor = StrictBooleanField(required=False, default=False)
+    priority = serializers.ChoiceField(choices=Priority.choices, required=False, default=Priority.NORMAL)
+    harm_types = serializers.ListField(
+        child=serializers.ChoiceField(choices=HarmType.choices), required=False, default=list, max_length=5
+    )
+    summary = TextField(multiline=True, max_length=20_000, required=False, allow_blank=True, default="")
+    consents = ConsentsSerializer(required=False)
+    contact_channel = serializers.ChoiceField(
+        choices=ContactChannel.choices, required=False, default=ContactChannel.NONE
+    )
+    quiet_start = serializers.TimeField(required=False, allow_null=True, default=None)
+    quiet_end = serializers.TimeField(required=False, allow_null=True, default=None)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        # At intake the address must come with the channel; a PATCH may rely on the one on file.
+        if not self.partial:
+            channel = attrs.get("contact_channel")
+            if channel == ContactChannel.EMAIL and not attrs.get("contact_email"):
+                raise serializers.ValidationError({"contact_channel": [_("Updates by e-mail need an e-mail address.")]})
+            if channel == ContactChannel.SMS and not attrs.get("contact_phone"):
+                raise serializers.ValidationError({"contact_channel": [_("Updates by SMS need a phone number.")]})
+        return attrs
+
+    def validate_contact_email(self, value: str) -> str:
+        return value.strip().lower()
+
+
+class CasePatchSerializer(CaseInputSerializer):
+    """PATCH: every field optional, `version` required."""
+
+    version = serializers.IntegerField(min_value=1)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs["partial"] = True
+        super().__init__(*args, **kwargs)
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if "version" not in attrs:
+            raise serializers.ValidationError({"version": [_("This field is required.")]})
+        return attrs
+
+
+class SearchSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    q = TextField(max_length=254)
+
+
+class DuplicateSerializer(serializers.ModelSerializer[Case]):
+    reference = serializers.CharField(source="display_reference")
+
+    class Meta:
+        model = Case
+        fields = ["id", "reference", "status"]
+        read_only_fields = fields
+
+
+class CaseListSerializer(serializers.ModelSerializer[Case]):
+    reference = serializers.CharField(source="display_reference", read_only=True)
+    assigned_to = UserRefSerializer(read_only=True)
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "priority",
+            "is_minor",
+            "victim_name",
+            "assigned_to",
+            "created_at",
+            "updated_at",
+            "version",
+        ]
+        read_only_fields = fields
+
+
+class CaseSerializer(serializers.ModelSerializer[Case]):
+    reference = serializers.CharField(source="display_reference", read_only=True)
+    assigned_to = UserRefSerializer(read_only=True)
+    created_by = UserRefSerializer(read_only=True)
+    consents = serializers.DictField(child=serializers.BooleanField(), read_only=True)
+    allowed_transitions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Case
+        fields = [
+            "id",
+            "reference",
+            "status",
+            "priority",
+            "is_minor",
+            "harm_types",
+            "summary",
+            "victim_name",
+            "contact_email",
+            "contact_phone",
+            "safe_contact_notes",
+            "preferred_language",
+            "consents",
+            "contact_channel",
+            "quiet_start",
+            "quiet_end",
+            "assigned_to",
+            "created_by",
+            "created_at",
+            "updated_at",
+            "closed_at",
+            "retention_until",
+            "version",
+            "allowed_transitions",
+        ]
+        read_only_fields = fields
+
+    def get_allowed_transitions(self, case: Case) -> list[str]:
+        request = self.context.get("request")
+        return legal_transitions(request.user, case) if request is not None else []
+
+
+class CaseCreatedSerializer(CaseSerializer):
+    """The new case, with open cases of the centre that share its phone or e-mail."""
+
+    possible_duplicates = DuplicateSerializer(many=True, read_only=True, source="_possible_duplicates")
+    possible_duplicates_hidden = serializers.IntegerField(read_only=True, source="_possible_duplicates_hidden")
+
+    class Meta(CaseSerializer.Meta):
+        fields = [*CaseSerializer.Meta.fields, "possible_duplicates", "possible_duplicates_hidden"]
+        read_only_fields = fields
+
+
+class TransitionSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    status = serializers.ChoiceField(choices=Status.choices)
+    reason = TextField(multiline=True, max_length=500, required=False, allow_blank=True, default="")
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+class AssignSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
+    assigned_to = serializers.IntegerField(min_value=1, allow_null=True)
+    version = serializers.IntegerField(min_value=1, required=False)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="Cases I may see", responses=CaseListSerializer(many=True)),
+    create=extend_schema(summary="Open a case", request=CaseInputSerializer, responses={201: CaseCreatedSerializer}),
+    retrieve=extend_schema(summary="One case (the opening is written to the access log)", responses=CaseSerializer),
+    partial_update=extend_schema(
+        summary="Change a case's details",
+        request=CasePatchSerializer,
+        responses={200: CaseSerializer, 409: OpenApiResponse(description="The case changed since `version`.")},
+    ),
+)
+class CaseViewSet(
+    mixins.ListModelMixin,
+    mixins.CreateModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    CaseNotesMixin,
+    CaseSightingsMixin,
+    CaseTakedownsMixin,
+    CaseFollowUpsMixin,
+    CaseEventsMixin,
+    viewsets.GenericViewSet[Case],
+):
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = CaseFilter
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def get_queryset(self) -> QuerySet[Case]:
+        if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
+            return Case.objects.none()
+        user = self.request.user
+        mine = self.action == "list" and self.request.query_params.get("assigned_to") == "me"
+        cases = access.my_cases(user) if mine else access.cases_visible_to(user)
+        if self.action == "list":
+            # Only what the list shows: one decryption per row (the name), not five.
+            cases = cases.only(*LIST_COLUMNS, "assigned_to__id", "assigned_to__full_name")
+        return cases.select_related("assigned_to").order_by("-created_at", "-pk")
+
+    def get_serializer_class(self) -> type[BaseSerializer[Any]]:
+        if self.action == "list":
+            return CaseListSerializer
+        return CaseSerializer
+
+    def get_object(self) -> Case:
+        return access.access_case(
+            self.request.user, self.kwargs["pk"], queryset=Case.objects.select_related("assigned_to", "created_by")
+        )
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        user = user_of(request)
+        access.cases_visible_to(user)  # administrators stop here with 403
+        form = CaseInputSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = dict(form.validated_data)
+        consents = Consents(**data.pop("consents", {}))
+        case = do_open_case(actor=user, consents=consents, **data)
+        visible, hidden = selectors.duplicates_seen_by(
+            user, contact_email=case.contact_email, contact_phone=case.contact_phone, exclude_pk=case.pk
+        )
+        case = self._reload(case)
+        case._possible_duplicates = visible  # type: ignore[attr-defined]
+        case._possible_duplicates_hidden = hidden  # type: ignore[attr-defined]
+        body = CaseCreatedSerializer(case, context=self.get_serializer_context()).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = self.get_object()
+        log_access(user=user_of(request), case=case, ip_address=client_address(request))
+        return Response(CaseSerializer(case, context=self.get_serializer_context()).data)
+
+    def partial_update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        case = access.access_case(request.user, kwargs["pk"], write=True)
+        form = CasePatchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        changes = dict(form.validated_data)
+        version = changes.pop("version")
+        if "consents" in changes:
+            for name, value in changes.pop("consents").items():
+                changes[f"consent_{name}"] = value
+        case = do_update_case(actor=user_of(request), case=case, version=version, changes=changes)
+        return Response(CaseSerializer(self._reload(case), context=self.get_serializer_context()).data)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return self.http_method_not_allowed(request)
+
+    def _reload(self, case: Case) -> Case:
+        return Case.objects.select_related("assigned_to", "created_by").get(pk=case.pk)
+
+    @extend_schema(
+        summary="Move a case along its status machine",
+        request=TransitionSerializer,
+        responses={200: CaseSerializer, 400: OpenApiResponse(description="Illegal move; names both states.")},
+    )
+    @action(detail=True, methods=["post"])
+    def transition(self, request: Request, pk: str) -> Response:
+        case = access.access_case(request.user, pk, write=True)
+        form = TransitionSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        case = do_transition_case(actor=user_of(request), case=case, **form.validated_data)
+        return Response(CaseSerializer(self._reload(case), context=self.get_serializer_context()).data)
+
+    @extend_schema(summary="Assign a case (supervisor), or take an unassigned one", request=AssignSerializer)
+    @action(detail=True, methods=["post"])
+    def assign(self, request: Request, pk: str) -> Response:
+        case = access.access_case(request.user, pk)
+        form = AssignSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        assignee_id = form.validated_data["assigned_to"]
+        assignee = None
+        if assignee_id is not None:
+            assignee = User.objects.filter(pk=assignee_id, centre_id=case.centre_id).first()
+            if assignee is None:
+                return Response({"assigned_to": [_("No such member of this centre's staff.")]}, status=400)
+        case = do_assign_case(
+            actor=user_of(request), case=case, assignee=assignee, version=form.validated_data.get("version")
+        )
+        return Response(CaseSerializer(self._reload(case), context=self.get_serializer_context()).data)
+
+    @extend_schema(
+        summary="Exact search by name, phone, e-mail or reference, in the body so that it stays out of URLs",
+        request=SearchSerializer,
+        responses=CaseListSerializer(many=True),
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request: Request) -> Response:
+        form = SearchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        user = user_of(request)
+        found = selectors.search_cases(self.get_queryset(), user.centre_id, form.validated_data["q"])
+        return paginated(self, request, found, CaseListSerializer)

@@ -1,0 +1,15 @@
+"""Access logging: who read a case or exported data, when, from where.
+
+Reading is not a change, so this is not an action: pages, the API and the read-only reports all
+log their reads here without importing cases/actions/.
+"""
+
+from __future__ import annotations
+
+from accounts.models import User
+from cases.models import AccessAction, AccessLog, Case
+
+
+def log_access(*, user: User, case: Case | None, ip_address: str | None, action: str = AccessAction.VIEW) -> None:
+    """Writes who opened a case (or exported data), when, and from which address."""
+    AccessLog.objects.create(case=case, user=user, centre_id=user.centre_id, action=action, ip_address=ip_address)

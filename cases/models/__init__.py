@@ -1,0 +1,63 @@
+"""The tables of the cases app, one module per subject.
+
+Django finds an app's models by importing `cases.models`, so this package names every model and
+choice; code may import from here or from the subject module.
+"""
+
+from __future__ import annotations
+
+from cases.models.audit import AccessAction, AccessLog, ActorKind, CaseEvent, EventKind
+from cases.models.case import (
+    PRIORITY_RANK,
+    PRIVATE_FIELDS,
+    REFERENCE_ALPHABET,
+    REFERENCE_LENGTH,
+    Case,
+    ContactChannel,
+    HarmType,
+    Priority,
+    Status,
+    new_reference,
+    normalise_reference,
+)
+from cases.models.followup import FollowUp
+from cases.models.note import Note, NoteKind, NoteVisibility
+from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
+from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
+from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
+
+__all__ = [
+    "OPEN_TAKEDOWN_STATUSES",
+    "PRIORITY_RANK",
+    "PRIVATE_FIELDS",
+    "REFERENCE_ALPHABET",
+    "REFERENCE_LENGTH",
+    "AccessAction",
+    "AccessLog",
+    "ActorKind",
+    "Case",
+    "CaseEvent",
+    "ContactChannel",
+    "ContentKind",
+    "EventKind",
+    "FollowUp",
+    "FoundBy",
+    "HarmType",
+    "LetterTemplate",
+    "Note",
+    "NoteKind",
+    "NoteVisibility",
+    "Platform",
+    "PlatformDomain",
+    "PlatformKind",
+    "Priority",
+    "RequestChannel",
+    "Sighting",
+    "SightingState",
+    "Status",
+    "TakedownItem",
+    "TakedownRequest",
+    "TakedownStatus",
+    "new_reference",
+    "normalise_reference",
+]

@@ -1,0 +1,98 @@
+"""The audit trail (every change) and the access log (every read of a case or export)."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Centre
+from cases.crypto import EncryptedTextField
+from cases.models.case import Case
+
+
+class ActorKind(models.TextChoices):
+    USER = "user", _("Staff")
+    VICTIM = "victim", _("Victim (portal)")
+    SYSTEM = "system", _("System")
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Case opened")
+    UPDATED = "updated", _("Details changed")
+    STATUS_CHANGED = "status_changed", _("Status changed")
+    ASSIGNED = "assigned", _("Assigned")
+    NOTE_ADDED = "note_added", _("Note added")
+    SIGHTINGS_ADDED = "sightings_added", _("Places added")
+    SIGHTING_CHANGED = "sighting_changed", _("Place updated")
+    TAKEDOWN_DRAFTED = "takedown_drafted", _("Takedown request drafted")
+    TAKEDOWN_EDITED = "takedown_edited", _("Takedown letter edited")
+    TAKEDOWN_CHANGED = "takedown_changed", _("Takedown request updated")
+    FOLLOWUP_SET = "followup_set", _("Follow-up set")
+
+
+class CaseEvent(models.Model):
+    """One change to a case: who made it, what changed, from what to what.
+
+    Values of encrypted fields are never copied here; the event names the field and says it changed.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="events", db_index=False)
+    actor_kind = models.CharField(max_length=10, choices=ActorKind.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    kind = models.CharField(max_length=30, choices=EventKind.choices)
+    old = models.JSONField(default=dict, blank=True)
+    new = models.JSONField(default=dict, blank=True)
+    # Free text a person typed ("called her, she asked to wait"): encrypted like a note.
+    reason = EncryptedTextField(blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [
+            # The case page's timeline and GET /cases/{id}/events/: a case's events in order.
+            models.Index(fields=["case", "created_at"], name="event_case_created_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(actor_kind="user", actor__isnull=False) | ~Q(actor_kind="user"),
+                name="event_user_actor_present",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} on case {self.case_id}"
+
+
+class AccessAction(models.TextChoices):
+    VIEW = "view", _("Opened")
+    EXPORT = "export", _("Exported")
+    # An intake check that matched cases the person may not see: counted, so it leaves a trace.
+    DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
+
+
+class AccessLog(models.Model):
+    """Every time a person opens a case or exports data: who, when, from where."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="access_log", db_index=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
+    action = models.CharField(max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW)
+    ip_address = models.GenericIPAddressField(null=True)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    objects: ClassVar[models.Manager[AccessLog]] = models.Manager()
+
+    class Meta:
+        indexes = [
+            # The supervisor's access log of the centre, newest first, filtered by case or user.
+            models.Index(fields=["centre", "-created_at"], name="access_centre_created_idx"),
+            models.Index(fields=["case", "-created_at"], name="access_case_created_idx"),
+            models.Index(fields=["user", "-created_at"], name="access_user_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} of case {self.case_id} by user {self.user_id}"

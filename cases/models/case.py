@@ -1,0 +1,166 @@
+"""The case: one person and what happened to them, with her encrypted details."""
+
+from __future__ import annotations
+
+import secrets
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Centre, Language
+from cases.crypto import EncryptedTextField
+
+# Easy to read aloud and to type: no 0/O, 1/I/L, nor U/V look-alikes.
+REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
+REFERENCE_LENGTH = 8
+
+
+def new_reference() -> str:
+    """A random, non-sequential reference such as `K7QM3XPA`, shown as `K7QM-3XPA`."""
+    return "".join(secrets.choice(REFERENCE_ALPHABET) for _ in range(REFERENCE_LENGTH))
+
+
+def normalise_reference(value: str) -> str:
+    """What a victim reads out, as stored: upper case, without dashes or spaces."""
+    return "".join(value.split()).replace("-", "").upper()
+
+
+# Victim details: encrypted, never copied into the audit trail, never loaded for lists that do not show them.
+PRIVATE_FIELDS = frozenset({"victim_name", "contact_email", "contact_phone", "safe_contact_notes", "summary"})
+
+
+class Status(models.TextChoices):
+    NEW = "new", _("New")
+    IN_PROGRESS = "in_progress", _("In progress")
+    MONITORING = "monitoring", _("Monitoring")
+    CLOSED = "closed", _("Closed")
+
+
+class Priority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+PRIORITY_RANK = {Priority.LOW: 0, Priority.NORMAL: 1, Priority.HIGH: 2, Priority.URGENT: 3}
+
+
+class HarmType(models.TextChoices):
+    SYNTHETIC = "synthetic", _("Synthetic image (deepfake)")
+    FILMING = "filming", _("Non-consensual filming")
+    DISTRIBUTION = "distribution", _("Distribution")
+    SEXTORTION = "sextortion", _("Sextortion or threats")
+    PERSONAL_INFO = "personal_info", _("Personal information exposed")
+
+
+class ContactChannel(models.TextChoices):
+    NONE = "none", _("Do not contact")
+    EMAIL = "email", _("E-mail")
+    SMS = "sms", _("Text message (SMS)")
+
+
+class Case(models.Model):
+    """One person and what happened to them. Changed only through cases/actions/."""
+
+    # Foreign keys covered by a composite index below carry no index of their own (db_index=False).
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="cases", verbose_name=_("centre"), db_index=False
+    )
+    reference = models.CharField(_("reference"), max_length=REFERENCE_LENGTH, unique=True, default=new_reference)
+    status = models.CharField(_("status"), max_length=20, choices=Status.choices, default=Status.NEW)
+    priority = models.CharField(_("priority"), max_length=10, choices=Priority.choices, default=Priority.NORMAL)
+    # Sorting by priority means sorting by urgency, not by the alphabet.
+    priority_rank = models.GeneratedField(
+        expression=models.Case(
+            *[models.When(priority=value, then=models.Value(rank)) for value, rank in PRIORITY_RANK.items()],
+            default=models.Value(1),
+        ),
+        output_field=models.SmallIntegerField(),
+        db_persist=True,
+    )
+    is_minor = models.BooleanField(_("minor"), default=False)
+    harm_types = models.JSONField(_("harm types"), default=list, blank=True)
+    summary = EncryptedTextField(_("summary"), blank=True, default="")
+
+    # Victim details, encrypted at rest; found again only through the keyed hashes below.
+    victim_name = EncryptedTextField(_("victim's name"))
+    contact_email = EncryptedTextField(_("contact e-mail"), blank=True, default="")
+    contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
+    safe_contact_notes = EncryptedTextField(_("when and how it is safe to contact"), blank=True, default="")
+    preferred_language = models.CharField(
+        _("preferred language"), max_length=2, choices=Language.choices, default=Language.KOREAN
+    )
+    name_index = models.CharField(max_length=64, editable=False, default="")
+    email_index = models.CharField(max_length=64, editable=False, default="")
+    phone_index = models.CharField(max_length=64, editable=False, default="")
+
+    consent_contact = models.BooleanField(_("may be contacted"), default=False)
+    # How the victim wants to hear that there is an update, and when never to be contacted.
+    contact_channel = models.CharField(
+        _("how to tell of updates"), max_length=5, choices=ContactChannel.choices, default=ContactChannel.NONE
+    )
+    quiet_start = models.TimeField(_("quiet hours from"), null=True, blank=True)
+    quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
+    consent_share_with_police = models.BooleanField(_("may be shared with the police"), default=False)
+    consent_hash_matching = models.BooleanField(_("image hashes may be matched"), default=False)
+
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+        verbose_name=_("assigned counsellor"),
+        db_index=False,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    retention_until = models.DateField(_("keep until"), null=True, blank=True)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("case")
+        verbose_name_plural = _("cases")
+        indexes = [
+            # The counsellor's "my cases" list and dashboard: assigned_to = me, newest first.
+            models.Index(fields=["assigned_to", "-created_at"], name="case_assignee_created_idx"),
+            # GET /cases/?assigned_to=me&status=…: the page and its count from one index (access.my_cases).
+            models.Index(fields=["centre", "assigned_to", "status", "-created_at"], name="case_mine_status_idx"),
+            # The centre-wide list (supervisor) and the intake queue (assigned_to IS NULL).
+            models.Index(fields=["centre", "-created_at"], name="case_centre_created_idx"),
+            models.Index(
+                fields=["centre", "-created_at"], condition=Q(assigned_to__isnull=True), name="case_intake_idx"
+            ),
+            # Exact search and duplicate detection at intake (centre + keyed hash).
+            models.Index(fields=["centre", "name_index"], name="case_name_index_idx"),
+            models.Index(fields=["centre", "email_index"], name="case_email_index_idx"),
+            models.Index(fields=["centre", "phone_index"], name="case_phone_index_idx"),
+        ]
+
+    def __str__(self) -> str:
+        # Never the victim's name: this string ends up in logs and admin messages.
+        return self.display_reference
+
+    @property
+    def display_reference(self) -> str:
+        return f"{self.reference[:4]}-{self.reference[4:]}"
+
+    @property
+    def consents(self) -> dict[str, bool]:
+        return {
+            "contact": self.consent_contact,
+            "share_with_police": self.consent_share_with_police,
+            "hash_matching": self.consent_hash_matching,
+        }
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != Status.CLOSED

@@ -1,0 +1,30 @@
+"""Follow-ups: a counsellor's own reminders on a case."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cases.crypto import EncryptedTextField
+from cases.models.case import Case
+
+
+class FollowUp(models.Model):
+    """ "Call back Friday 14:00": a counsellor's own reminder on a case, delivered through the outbox."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followups", db_index=False)
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    due_at = models.DateTimeField(_("when"))
+    note = EncryptedTextField(_("what to do"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        indexes = [
+            # The case page's follow-ups, soonest first.
+            models.Index(fields=["case", "due_at"], name="followup_case_due_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"follow-up {self.pk} on case {self.case_id}"

@@ -1,0 +1,111 @@
+"""Takedown requests to platforms and the sightings each one covers."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Centre, Language
+from cases.crypto import EncryptedTextField
+from cases.models.case import Case
+from cases.models.platform import Platform, RequestChannel
+from cases.models.sighting import Sighting
+
+
+class TakedownStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SENT = "sent", _("Sent")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    ESCALATED = "escalated", _("Escalated to the regulator")
+    REMOVED = "removed", _("Removed")
+    PARTIALLY_REMOVED = "partially_removed", _("Partially removed")
+    REFUSED = "refused", _("Refused")
+
+
+OPEN_TAKEDOWN_STATUSES = (
+    TakedownStatus.DRAFT,
+    TakedownStatus.SENT,
+    TakedownStatus.ACKNOWLEDGED,
+    TakedownStatus.ESCALATED,
+)
+
+
+class TakedownRequest(models.Model):
+    """One request to one platform about one or more sightings of one case."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="takedowns", db_index=False)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
+    platform = models.ForeignKey(Platform, on_delete=models.PROTECT, related_name="takedowns", db_index=False)
+    sightings = models.ManyToManyField(Sighting, through="TakedownItem", related_name="takedowns")
+    status = models.CharField(_("status"), max_length=20, choices=TakedownStatus.choices, default=TakedownStatus.DRAFT)
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices)
+    # The letter as drafted and edited; the copy that was sent is frozen in sent_subject/sent_body.
+    subject = EncryptedTextField(_("subject"))
+    body = EncryptedTextField(_("letter"))
+    sent_subject = EncryptedTextField(_("subject as sent"), blank=True, default="")
+    sent_body = EncryptedTextField(_("letter as sent"), blank=True, default="")
+    channel = models.CharField(_("channel"), max_length=10, choices=RequestChannel.choices, blank=True, default="")
+    sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
+    deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True)
+    ticket_number = models.CharField(_("platform's ticket number"), max_length=200, blank=True, default="")
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    escalated_at = models.DateTimeField(_("escalated at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
+
+    class Meta:
+        verbose_name = _("takedown request")
+        verbose_name_plural = _("takedown requests")
+        indexes = [
+            # The centre's "takedowns due" page: open requests with a deadline, soonest first.
+            # Covering (status, case): the overdue count is then an index-only scan (PostgreSQL).
+            models.Index(
+                fields=["centre", "deadline_at"],
+                include=["status", "case"],
+                condition=Q(status__in=["sent", "acknowledged", "escalated"]),
+                name="takedown_due_idx",
+            ),
+            # A case's requests, newest first (case page, ?case= filter).
+            models.Index(fields=["case", "-created_at"], name="takedown_case_created_idx"),
+            # Platform performance reports and ?platform= filter.
+            models.Index(fields=["platform", "status"], name="takedown_platform_status_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"takedown {self.pk} to {self.platform_id}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_TAKEDOWN_STATUSES
+
+    @property
+    def is_overdue(self) -> bool:
+        """Derived, never stored: sent or acknowledged, and the platform's deadline has passed."""
+        return (
+            self.status in (TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED)
+            and self.deadline_at is not None
+            and self.deadline_at < timezone.now()
+        )
+
+
+class TakedownItem(models.Model):
+    """A sighting covered by a request. `is_open` mirrors the request, so that one sighting is never
+    in two open requests (enforced by the database)."""
+
+    takedown = models.ForeignKey(TakedownRequest, on_delete=models.CASCADE, related_name="items")
+    sighting = models.ForeignKey(Sighting, on_delete=models.CASCADE, related_name="takedown_items")
+    is_open = models.BooleanField(default=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["takedown", "sighting"], name="takedown_item_unique"),
+            models.UniqueConstraint(fields=["sighting"], condition=Q(is_open=True), name="sighting_one_open_request"),
+        ]
+
+    def __str__(self) -> str:
+        return f"sighting {self.sighting_id} in takedown {self.takedown_id}"

@@ -1,0 +1,280 @@
+"""Case pages: dashboard, intake, the case page with its timeline, edit, status, assignment, notes, search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts.models import User
+from cases import access, selectors
+from cases.actions.cases import (
+    Consents,
+    do_add_note,
+    do_assign_case,
+    do_open_case,
+    do_transition_case,
+    do_update_case,
+    legal_transitions,
+)
+from cases.actions.errors import ActionError, StaleVersionError
+from cases.audit import log_access
+from cases.forms import (
+    AssignForm,
+    BulkSightingsForm,
+    EditCaseForm,
+    FollowUpForm,
+    IntakeForm,
+    NoteForm,
+    SearchForm,
+    TransitionForm,
+)
+from cases.models import AccessAction, Case, CaseEvent, EventKind, HarmType, Status
+from cases.views.common import address, refused, staff
+
+DASHBOARD_ROWS = 25
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    """My cases, the intake queue and what needs attention today: a fixed number of queries."""
+    user = staff(request)
+    if user.is_admin:
+        return redirect("admin:index")
+    visible = access.cases_visible_to(user)
+    context = {
+        "my_cases": list(selectors.my_open_cases(visible, user)[:DASHBOARD_ROWS]),
+        "intake": list(selectors.intake_queue(visible)[:DASHBOARD_ROWS]),
+        "attention": list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS]),
+    }
+    return render(request, "cases/dashboard.html", context)
+
+
+def _details(form: IntakeForm | EditCaseForm) -> dict[str, Any]:
+    data = dict(form.cleaned_data)
+    data.pop("confirm_duplicates", None)
+    data.pop("version", None)
+    return data
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def intake(request: HttpRequest) -> HttpResponse:
+    """A new report. Open cases of the centre with the same phone or e-mail are shown before filing."""
+    user = staff(request)
+    access.cases_visible_to(user)  # administrators stop here with 403
+    duplicates: list[Case] = []
+    hidden = 0
+    if request.method == "POST":
+        form = IntakeForm(request.POST)
+        if form.is_valid():
+            data = _details(form)
+            if not form.cleaned_data["confirm_duplicates"]:
+                duplicates, hidden = selectors.duplicates_seen_by(
+                    user, contact_email=data["contact_email"], contact_phone=data["contact_phone"]
+                )
+                if hidden:
+                    # Learning that a colleague holds a matching case leaves a trace (no value stored).
+                    log_access(user=user, case=None, ip_address=address(request), action=AccessAction.DUPLICATE_CHECK)
+            if not duplicates and not hidden:
+                consents = Consents(
+                    contact=data.pop("consent_contact"),
+                    share_with_police=data.pop("consent_share_with_police"),
+                    hash_matching=data.pop("consent_hash_matching"),
+                )
+                case = do_open_case(actor=user, consents=consents, **data)
+                messages.success(request, _("Case %(reference)s opened.") % {"reference": case.display_reference})
+                return redirect("cases:detail", pk=case.pk)
+            # The same form again, marked so that the next submit files the case.
+            confirmed = request.POST.copy()
+            confirmed["confirm_duplicates"] = "on"
+            form = IntakeForm(confirmed)
+            form.is_valid()
+    else:
+        form = IntakeForm(initial={"preferred_language": request.LANGUAGE_CODE})
+    return render(request, "cases/intake.html", {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden})
+
+
+def _describe(event: CaseEvent, names: dict[int, str]) -> str:
+    """One line a person reads about an event; private values were never stored, so none show."""
+
+    def person(user_id: object) -> str:
+        return names.get(int(str(user_id)), "?") if user_id is not None else _("nobody (intake queue)")
+
+    if event.kind == EventKind.STATUS_CHANGED:
+        return _("Status: %(old)s → %(new)s") % {
+            "old": Status(event.old["status"]).label,
+            "new": Status(event.new["status"]).label,
+        }
+    if event.kind == EventKind.ASSIGNED:
+        return _("Assigned: %(old)s → %(new)s") % {
+            "old": person(event.old.get("assigned_to")),
+            "new": person(event.new.get("assigned_to")),
+        }
+    if event.kind == EventKind.UPDATED:
+        fields = [*event.new.get("changed", []), *(k for k in event.new if k != "changed")]
+        labels = [str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields]
+        return _("Details changed: %(fields)s") % {"fields": ", ".join(labels)}
+    return str(EventKind(event.kind).label)
+
+
+def _timeline(case: Case) -> list[dict[str, Any]]:
+    """Events and notes in one list, oldest first; a note appears once, as itself."""
+    names = dict(User.objects.filter(centre_id=case.centre_id).values_list("id", "full_name"))
+    entries: list[dict[str, Any]] = [
+        {"type": "event", "at": e.created_at, "event": e, "text": _describe(e, names)}
+        for e in case.events.select_related("actor").order_by("created_at", "pk")
+        if e.kind != EventKind.NOTE_ADDED
+    ]
+    entries += [
+        {"type": "note", "at": n.created_at, "note": n} for n in case.notes.select_related("author").order_by("pk")
+    ]
+    return sorted(entries, key=lambda entry: entry["at"])
+
+
+@login_required
+def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff(request)
+    case = access.access_case(user, pk, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    log_access(user=user, case=case, ip_address=address(request))
+    return render_case(request, case)
+
+
+def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
+    user = staff(request)
+    writable = access.can_write(user, case)
+    sightings = list(case.sightings.select_related("platform").order_by("pk"))
+    elsewhere = selectors.same_content_elsewhere(user, case, sightings)
+    for sighting in sightings:
+        links = elsewhere.get(sighting.pk, [])
+        sighting.elsewhere = [link for link in links if "case" in link]  # type: ignore[attr-defined]
+        sighting.elsewhere_hidden = sum(1 for link in links if "hidden" in link)  # type: ignore[attr-defined]
+    takedowns = list(case.takedowns.select_related("platform").prefetch_related("items").order_by("-created_at", "-pk"))
+    context = {
+        "sightings": sightings,
+        "takedowns": takedowns,
+        "bulk_form": forms.get("bulk_form") or BulkSightingsForm(),
+        "followup_form": forms.get("followup_form") or FollowUpForm(),
+        "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
+        if case.is_open
+        else [],
+        "bulk_results": forms.get("bulk_results"),
+        "case": case,
+        "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
+        "timeline": _timeline(case),
+        "can_write": writable,
+        "can_take": access.can_take(user, case),
+        "can_assign": access.can_assign(user),
+        "transitions": [(s, Status(s).label) for s in legal_transitions(user, case)],
+        "note_form": forms.get("note_form") or NoteForm(),
+        "assign_form": forms.get("assign_form")
+        or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
+    }
+    return render(request, "cases/case_detail.html", context, status=status)
+
+
+@login_required
+@require_POST
+def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff(request)
+    case = access.access_case(user, pk, write=True)
+    form = TransitionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        case = do_transition_case(actor=user, case=case, **form.cleaned_data)
+    except ActionError as error:
+        return refused(request, case.pk, error)
+    messages.success(request, _("Status changed to %(status)s.") % {"status": Status(case.status).label})
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    """A supervisor assigns; a counsellor takes an unassigned case (the form sends her own id)."""
+    user = staff(request)
+    case = access.access_case(user, pk)
+    if request.POST.get("take") == "1":
+        assignee: User | None = user
+        version_text = request.POST.get("version", "")
+        if not version_text.isdigit() or len(version_text) > 9:
+            messages.error(request, _("Reload the page and try again."))
+            return redirect("cases:detail", pk=case.pk)
+        version = int(version_text)
+    else:
+        form = AssignForm(request.POST, centre_id=case.centre_id)
+        if not form.is_valid():
+            return render_case(request, case, status=400, assign_form=form)
+        assignee, version = form.cleaned_data["assigned_to"], form.cleaned_data["version"]
+    try:
+        do_assign_case(actor=user, case=case, assignee=assignee, version=version)
+    except ActionError as error:
+        return refused(request, case.pk, error)
+    messages.success(request, _("Assignment saved."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_POST
+def case_add_note(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff(request)
+    case = access.access_case(user, pk, write=True, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    form = NoteForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, case, status=400, note_form=form)
+    try:
+        do_add_note(actor=user, case=case, **form.cleaned_data)
+    except ActionError as error:
+        return refused(request, case.pk, error)
+    messages.success(request, _("Note added."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def case_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff(request)
+    case = access.access_case(user, pk, write=True)
+    if request.method == "POST":
+        form = EditCaseForm(request.POST)
+        if form.is_valid():
+            try:
+                do_update_case(actor=user, case=case, version=form.cleaned_data["version"], changes=_details(form))
+            except StaleVersionError as error:
+                # Keep what she typed; show what changed meanwhile is on the case page.
+                form.add_error(None, error.message)
+                return render(request, "cases/case_edit.html", {"case": case, "form": form}, status=409)
+            except ActionError as error:
+                return refused(request, case.pk, error)
+            messages.success(request, _("Details saved."))
+            return redirect("cases:detail", pk=case.pk)
+        return render(request, "cases/case_edit.html", {"case": case, "form": form}, status=400)
+    log_access(user=user, case=case, ip_address=address(request))
+    initial = {name: getattr(case, name) for name in EditCaseForm.base_fields if hasattr(case, name)}
+    form = EditCaseForm(initial=initial)
+    return render(request, "cases/case_edit.html", {"case": case, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def search(request: HttpRequest) -> HttpResponse:
+    """Exact search by name, phone, e-mail or reference. POST, so nothing about a victim is in a URL."""
+    user = staff(request)
+    visible = access.cases_visible_to(user)
+    results: list[Case] | None = None
+    if request.method == "POST":
+        form = SearchForm(request.POST)
+        if form.is_valid():
+            found = selectors.search_cases(visible, user.centre_id, form.cleaned_data["q"])
+            results = list(found.select_related("assigned_to").order_by("-created_at")[:50])
+    else:
+        form = SearchForm()
+    return render(request, "cases/search.html", {"form": form, "results": results})

@@ -1,0 +1,58 @@
+"""Where the content appears: pasting addresses, and a place's state."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from cases import access
+from cases.actions.errors import ActionError
+from cases.actions.sightings import SightingFlags, do_add_sightings, do_update_sighting
+from cases.forms import BulkSightingsForm
+from cases.models import Case, SightingState
+from cases.views.cases import render_case
+from cases.views.common import refused, staff
+
+
+@login_required
+@require_POST
+def case_add_sightings(request: HttpRequest, pk: int) -> HttpResponse:
+    """Pasted addresses: every line is answered on the page (created, duplicate, or rejected and why)."""
+    user = staff(request)
+    case = access.access_case(user, pk, write=True, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    form = BulkSightingsForm(request.POST)
+    if not form.is_valid():
+        return render_case(request, case, status=400, bulk_form=form)
+    data = dict(form.cleaned_data)
+    lines = data.pop("text").splitlines()
+    try:
+        results = do_add_sightings(actor=user, case=case, lines=lines, flags=SightingFlags(**data))
+    except ActionError as error:
+        form.add_error("text", error.message)
+        return render_case(request, case, status=400, bulk_form=form)
+    return render_case(request, case, bulk_results=results)
+
+
+@login_required
+@require_POST
+def case_sighting_state(request: HttpRequest, pk: int, sighting_id: int) -> HttpResponse:
+    """Marks a place removed, or back online (it reappeared: a new draft request is opened)."""
+    user = staff(request)
+    case = access.access_case(user, pk, write=True)
+    sighting = case.sightings.filter(pk=sighting_id).first()
+    if sighting is None:
+        raise Http404
+    state = request.POST.get("state", "")
+    if state not in SightingState.values:
+        messages.error(request, _("Choose a state."))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        do_update_sighting(actor=user, case=case, sighting=sighting, changes={"state": state})
+    except ActionError as error:
+        return refused(request, case.pk, error)
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#sightings")

@@ -1,0 +1,127 @@
+"""Takedown requests: drafting, the request page with its letter, its moves, and the due list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import access
+from cases.actions.errors import ActionError, StaleVersionError
+from cases.actions.takedowns import (
+    TAKEDOWN_TRANSITIONS,
+    do_draft_takedowns,
+    do_edit_takedown_letter,
+    do_transition_takedown,
+)
+from cases.forms import LetterForm, TakedownTransitionForm
+from cases.models import PRIVATE_FIELDS, RequestChannel, TakedownRequest, TakedownStatus
+from cases.views.common import refused, staff
+
+
+@login_required
+@require_POST
+def case_draft_takedowns(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff(request)
+    case = access.access_case(user, pk, write=True)
+    try:
+        drafts = do_draft_takedowns(actor=user, case=case)
+    except ActionError as error:
+        return refused(request, case.pk, error)
+    if drafts:
+        messages.success(request, _("%(count)d draft request(s) ready to check and send.") % {"count": len(drafts)})
+    else:
+        messages.info(request, _("Every place still online is already in an open request."))
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#takedowns")
+
+
+def _render_takedown(
+    request: HttpRequest, takedown: TakedownRequest, *, status: int = 200, **forms: Any
+) -> HttpResponse:
+    user = staff(request)
+    items = list(takedown.items.select_related("sighting").order_by("sighting_id"))
+    context = {
+        "takedown": takedown,
+        "case": takedown.case,
+        "items": items,
+        "can_write": access.can_write(user, takedown.case),
+        "moves": [
+            (s, TakedownStatus(s).label)
+            for s in TAKEDOWN_TRANSITIONS[takedown.status]
+            if s != TakedownStatus.ESCALATED or takedown.is_overdue
+        ],
+        "letter_form": forms.get("letter_form")
+        or LetterForm(initial={"subject": takedown.subject, "body": takedown.body, "version": takedown.version}),
+        "channels": RequestChannel.choices,
+    }
+    return render(request, "cases/takedown_detail.html", context, status=status)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def takedown_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The request: its places, the letter (editable while a draft), and its history."""
+    user = staff(request)
+    takedown = access.access_takedown(user, pk, write=request.method == "POST")
+    if request.method == "POST":
+        form = LetterForm(request.POST)
+        if not form.is_valid():
+            return _render_takedown(request, takedown, status=400, letter_form=form)
+        try:
+            do_edit_takedown_letter(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
+        except StaleVersionError as error:
+            form.add_error(None, error.message)
+            return _render_takedown(request, takedown, status=409, letter_form=form)
+        except ActionError as error:
+            return refused(request, takedown.pk, error, page="cases:takedown")
+        messages.success(request, _("Letter saved."))
+        return redirect("cases:takedown", pk=takedown.pk)
+    return _render_takedown(request, takedown)
+
+
+@login_required
+@require_POST
+def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
+    user = staff(request)
+    takedown = access.access_takedown(user, pk, write=True)
+    ids = list(takedown.items.values_list("sighting_id", flat=True))
+    form = TakedownTransitionForm(request.POST, sighting_ids=ids)
+    if not form.is_valid():
+        messages.error(
+            request,
+            _("Check the form: %(errors)s")
+            % {
+                "errors": "; ".join(
+                    f"{name}: {' '.join(str(e) for e in errors)}" for name, errors in form.errors.items()
+                )
+            },
+        )
+        return redirect("cases:takedown", pk=takedown.pk)
+    try:
+        do_transition_takedown(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
+    except ActionError as error:
+        return refused(request, takedown.pk, error, page="cases:takedown")
+    messages.success(request, _("Request updated."))
+    return redirect("cases:takedown", pk=takedown.pk)
+
+
+@login_required
+def takedowns_due(request: HttpRequest) -> HttpResponse:
+    """The centre's open requests with a deadline, soonest first; overdue ones on top and marked."""
+    user = staff(request)
+    rows = list(
+        access.takedowns_visible_to(user)
+        .filter(status__in=[TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED, TakedownStatus.ESCALATED])
+        .select_related("platform", "case")
+        # No letter and no victim detail on this page: nothing to load or decrypt.
+        .defer("subject", "body", "sent_subject", "sent_body", *(f"case__{f}" for f in PRIVATE_FIELDS))
+        .order_by("deadline_at", "pk")[:200]
+    )
+    return render(request, "cases/takedowns_due.html", {"takedowns": rows, "now": timezone.now()})
