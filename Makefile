@@ -21,7 +21,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12; do \
 help:
 	@echo "make run    start caseflow (web on http://127.0.0.1:8000 + Celery worker with beat)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff and mypy"
+	@echo "make lint   ruff, mypy and the import contracts"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -51,6 +51,7 @@ test: $(VENV)/.installed
 lint: $(VENV)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	DJANGO_DEBUG=1 CASEFLOW_VAR_DIR=var/lint $(BIN)/mypy .
 
 check: lint test

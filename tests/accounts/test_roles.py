@@ -95,3 +95,27 @@ def test_it_refuses_a_duplicate_address(alice: User, monkeypatch: pytest.MonkeyP
 
 def test_it_hashes_passwords_with_argon2(settings) -> None:
     assert settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+
+
+def test_it_stops_an_administrator_promoting_herself(client_as, erin: User) -> None:
+    client = client_as(erin)
+    page = client.get(f"/admin/accounts/user/{erin.pk}/change/")
+    assert page.status_code == 200
+    client.post(
+        f"/admin/accounts/user/{erin.pk}/change/",
+        {
+            "email": erin.email,
+            "full_name": erin.full_name,
+            "preferred_language": "ko",
+            "role": "supervisor",
+            "centre": erin.centre_id,
+            "is_active": "on",
+        },
+    )
+    erin.refresh_from_db()
+    assert erin.role == Role.ADMIN
+
+
+def test_it_never_deletes_users_from_the_admin(client_as, erin: User, alice: User) -> None:
+    assert client_as(erin).get(f"/admin/accounts/user/{alice.pk}/delete/").status_code in {302, 403}
+    assert User.objects.filter(pk=alice.pk).exists()

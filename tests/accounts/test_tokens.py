@@ -91,3 +91,25 @@ def test_it_answers_401_without_credentials(api: APIClient) -> None:
     response = api.get(ME)
     assert response.status_code == 401
     assert response["WWW-Authenticate"].startswith("Token")
+
+
+def test_it_keeps_at_most_the_token_limit(api, alice: User, password: str, settings) -> None:
+    for _ in range(22):
+        assert (
+            api.post(
+                "/api/v1/auth/token/",
+                {"email": alice.email, "password": password},
+                format="json",
+                REMOTE_ADDR=f"10.0.{_}.1",
+            ).status_code
+            == 200
+        )
+    assert AuthToken.objects.filter(user=alice).count() == 20
+
+
+def test_it_revokes_tokens_when_the_password_changes(api, alice: User, password: str) -> None:
+    token = api.post("/api/v1/auth/token/", {"email": alice.email, "password": password}, format="json").json()["token"]
+    alice.set_password("a completely new passphrase 9")
+    alice.save()
+    api.credentials(HTTP_AUTHORIZATION=f"Token {token}")
+    assert api.get("/api/v1/auth/me/").status_code == 401

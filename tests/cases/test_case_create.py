@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from cases.models import Case, CaseEvent
+from cases.actions.cases import do_open_case
+from cases.models import AccessLog, Case, CaseEvent
 from tests.cases.conftest import open_case
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +133,20 @@ def test_it_ignores_closed_cases_and_other_centres_for_duplicates(api_as, alice:
     open_case(dave, contact_email="minji@example.kr")
     body = api_as(alice).post(URL, {"victim_name": "민지", "contact_email": "minji@example.kr"}, format="json").json()
     assert (body["possible_duplicates"], body["possible_duplicates_hidden"]) == ([], 0)
+
+
+def test_it_logs_an_intake_check_that_matched_a_colleagues_case(client_as, alice: User, bob: User) -> None:
+    do_open_case(actor=bob, victim_name="X", contact_phone="010-1111-2222")
+    client_as(alice).post(
+        "/cases/new/",
+        {"victim_name": "Y", "contact_phone": "01011112222", "preferred_language": "ko", "priority": "normal"},
+    )
+    log = AccessLog.objects.get()
+    assert (log.user, log.case, log.action) == (alice, None, "duplicate_check")
+
+
+def test_it_does_not_link_the_same_phone_across_centres(alice: User, dave: User) -> None:
+    mine = do_open_case(actor=alice, victim_name="A", contact_phone="010-1234-5678")
+    theirs = do_open_case(actor=dave, victim_name="A", contact_phone="010-1234-5678")
+    assert mine.phone_index and mine.phone_index != theirs.phone_index
+    assert mine.name_index != theirs.name_index

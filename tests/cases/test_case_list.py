@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from cases.actions.cases import do_transition_case
+from cases.actions.cases import do_assign_case, do_open_case, do_transition_case
 from cases.models import Case
 from tests.cases.conftest import open_case
 
@@ -102,3 +102,26 @@ def test_it_costs_the_same_queries_for_1_row_and_50(api_as, alice: User) -> None
     fifty = _queries(api, URL + "?page_size=100")
     assert api.get(URL + "?page_size=100").json()["count"] == 50
     assert one == fifty
+
+
+def test_it_keeps_a_closed_unassigned_case_out_of_the_intake_queue(api_as, alice: User, bob: User, carol: User) -> None:
+    case = do_open_case(actor=alice, victim_name="김민지")
+    for status in ["in_progress", "monitoring", "closed"]:
+        case = do_transition_case(actor=carol, case=case, status=status)
+    do_assign_case(actor=carol, case=case, assignee=None)
+    api = api_as(bob)
+    assert api.get(f"/api/v1/cases/{case.pk}/").status_code == 404
+    assert api.post(f"/api/v1/cases/{case.pk}/assign/", {"assigned_to": bob.pk}, format="json").status_code == 404
+    assert api.get("/api/v1/cases/").json()["count"] == 0
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/api/v1/access-log/?case=9223372036854775808",
+        "/api/v1/access-log/?user=-1",
+        "/api/v1/cases/?created_after=9999-12-31T23:59:59-14:00",
+    ],
+)
+def test_it_answers_odd_numbers_and_dates_with_400(api_as, carol: User, url: str) -> None:
+    assert api_as(carol).get(url).status_code == 400

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import User
-from cases.models import Case
+from cases.models import AccessLog, Case
 
 pytestmark = pytest.mark.django_db
 
@@ -80,3 +80,10 @@ def test_it_logs_every_opening_of_a_case(api_as, alice: User, carol: User, alice
     assert len(rows) == 2
     assert rows[0]["ip_address"] == "10.2.3.4"
     assert rows[0]["case_reference"] == alices_case.display_reference
+
+
+def test_it_logs_reading_notes_and_events(api_as, alice: User, alices_case: Case) -> None:
+    api = api_as(alice)
+    api.get(f"/api/v1/cases/{alices_case.pk}/notes/")
+    api.get(f"/api/v1/cases/{alices_case.pk}/events/")
+    assert AccessLog.objects.filter(case=alices_case, user=alice).count() == 2

@@ -248,3 +248,11 @@ def test_it_costs_the_case_page_the_same_queries_for_1_note_and_50(client_as, al
             changes={"priority": ["low", "high"][index % 2]},
         )
     assert _queries(client, f"/cases/{alices_case.pk}/") == one
+
+
+def test_it_refuses_a_take_without_a_version(client_as, bob: User, intake_case: Case) -> None:
+    client = client_as(bob)
+    for version in ["", "abc", "0"]:
+        client.post(f"/cases/{intake_case.pk}/assign/", {"take": "1", "version": version})
+    intake_case.refresh_from_db()
+    assert intake_case.assigned_to is None
