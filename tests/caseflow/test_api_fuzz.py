@@ -146,7 +146,14 @@ def send_case(
 @settings(
     max_examples=20,
     deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.filter_too_much],
+    # Fixtures are made once per operation on purpose; big or slow inputs are what a fuzzer is for.
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.filter_too_much,
+        HealthCheck.data_too_large,
+        HealthCheck.large_base_example,
+    ],
 )
 def test_it_answers_every_operation_without_a_server_error(
     case: schemathesis.Case, send_case: Callable[[schemathesis.Case], None]
