@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.actions.common import record_event, require_write
-from cases.actions.errors import ActionError, TransitionError
+from cases.actions.errors import ActionError, TransitionError, stale
 from cases.actions.takedowns import draft_for
 from cases.canonical import RejectedURL, canonicalise, host_of
 from cases.crypto import url_index
@@ -111,7 +111,9 @@ def do_add_sightings(
 
 
 @transaction.atomic
-def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: dict[str, Any]) -> Sighting:
+def do_update_sighting(
+    *, actor: User, case: Case, sighting: Sighting, changes: dict[str, Any], version: int
+) -> Sighting:
     """Changes a sighting's flags, or its state: online again after removal means it reappeared,
     and a new draft request is opened for it."""
     allowed = {"found_by", "content_kind", "is_synthetic", "exposes_personal_info", "state"}
@@ -120,6 +122,8 @@ def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: 
         raise ActionError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     case = require_write(actor, case)
     sighting = Sighting.objects.select_for_update().get(pk=sighting.pk, case=case)
+    if sighting.version != version:
+        raise stale(sighting.version, version)
     old = {name: getattr(sighting, name) for name in changes}
     now = timezone.now()
     state = changes.pop("state", None)
@@ -145,6 +149,7 @@ def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: 
                 field="state",
             )
     sighting.last_checked_at = now
+    sighting.version += 1
     sighting.save()
     new = {name: getattr(sighting, name) for name in old}
     record_event(case, actor=actor, kind=EventKind.SIGHTING_CHANGED, old={"sighting": sighting.pk, **old}, new=new)

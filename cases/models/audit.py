@@ -70,6 +70,9 @@ class CaseEvent(models.Model):
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Opened")
     EXPORT = "export", _("Exported")
+    # A list or a search that showed victims' names: one row for the request, not one per case.
+    LIST = "list", _("Listed")
+    SEARCH = "search", _("Searched")
     # An intake check that matched cases the person may not see: counted, so it leaves a trace.
     DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
 

@@ -51,6 +51,7 @@ class Sighting(models.Model):
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("found at"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("sighting")

@@ -53,6 +53,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "intake": list(selectors.intake_queue(visible)[:DASHBOARD_ROWS]),
         "attention": list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS]),
     }
+    # The dashboard lists victims' names: one access-log row for the page, as for the API's list.
+    log_access(user=user, case=None, ip_address=address(request), action=AccessAction.LIST)
     return render(request, "cases/dashboard.html", context)
 
 
@@ -79,8 +81,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 duplicates, hidden = selectors.duplicates_seen_by(
                     user, contact_email=data["contact_email"], contact_phone=data["contact_phone"]
                 )
-                if hidden:
-                    # Learning that a colleague holds a matching case leaves a trace (no value stored).
+                if duplicates or hidden:
+                    # Learning that the centre holds a matching case leaves a trace (no value stored).
                     log_access(user=user, case=None, ip_address=address(request), action=AccessAction.DUPLICATE_CHECK)
             if not duplicates and not hidden:
                 consents = Consents(
@@ -275,6 +277,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             found = selectors.search_cases(visible, user.centre_id, form.cleaned_data["q"])
             results = list(found.select_related("assigned_to").order_by("-created_at")[:50])
+            log_access(user=user, case=None, ip_address=address(request), action=AccessAction.SEARCH)
     else:
         form = SearchForm()
     return render(request, "cases/search.html", {"form": form, "results": results})
