@@ -166,10 +166,14 @@ REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers like an empty cache while Redis is down: throttles fail open, requests go on
+            # (caseflow/cache.py). Nothing kept in the cache may be needed to serve a request.
+            "BACKEND": "caseflow.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # Tests give each run its own prefix and delete only their keys: Redis is shared.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "caseflow"),
+            # A Redis that hangs instead of refusing costs a request half a second, not redis-py's 5 s.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
