@@ -315,6 +315,8 @@ SECURE_CSP = {
 # Bodies over 1 MB are refused before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# API bodies nested deeper than this are refused with 400 (caseflow/parsers.py); ours need three.
+JSON_MAX_DEPTH = 64
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
@@ -390,6 +392,12 @@ REST_FRAMEWORK = {
         "token": env_str("THROTTLE_TOKEN", "20/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested deeper than JSON_MAX_DEPTH is refused before parsing (a RecursionError otherwise).
+    "DEFAULT_PARSER_CLASSES": [
+        "caseflow.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Throttles count by the address our proxies saw, not by a client-written X-Forwarded-For.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
