@@ -90,6 +90,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The header middleware comes first, so that it wraps every answer: also the redirects (HTTPS,
+    # trailing slash), the 413 and the 400 for a bad Host that the layers below produce by themselves.
+    "caseflow.middleware.NoStoreMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "caseflow.middleware.ApiErrorsAsJsonMiddleware",
+    "caseflow.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,9 +108,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "caseflow.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "caseflow.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -166,10 +170,14 @@ REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers like an empty cache while Redis is down: throttles fail open, requests go on
+            # (caseflow/cache.py). Nothing kept in the cache may be needed to serve a request.
+            "BACKEND": "caseflow.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # Tests give each run its own prefix and delete only their keys: Redis is shared.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "caseflow"),
+            # A Redis that hangs instead of refusing costs a request half a second, not redis-py's 5 s.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -255,6 +263,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# The page above for sign-in forms; the API's own JSON 429 for API clients (caseflow/json_errors.py).
+AXES_LOCKOUT_CALLABLE = "caseflow.json_errors.lockout_response"
 AXES_VERBOSE = False
 # Behind a reverse proxy, the number of trusted proxies in front of gunicorn (0: use REMOTE_ADDR).
 # One resolver (caseflow/net.py) for lockout, throttles and the access log.
@@ -311,6 +321,8 @@ SECURE_CSP = {
 # Bodies over 1 MB are refused before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# API bodies nested deeper than this are refused with 400 (caseflow/parsers.py); ours need three.
+JSON_MAX_DEPTH = 64
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
@@ -386,6 +398,12 @@ REST_FRAMEWORK = {
         "token": env_str("THROTTLE_TOKEN", "20/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested deeper than JSON_MAX_DEPTH is refused before parsing (a RecursionError otherwise).
+    "DEFAULT_PARSER_CLASSES": [
+        "caseflow.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Throttles count by the address our proxies saw, not by a client-written X-Forwarded-For.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
