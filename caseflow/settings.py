@@ -165,6 +165,21 @@ NOTIFICATION_LINKS = [("takedown_id", "cases:takedown"), ("case_id", "cases:deta
 # The supervisors hear of an unanswered takedown request this long after its deadline.
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
 
+# The victim's portal (cases/portal/): its own cookie and sessions, never a staff session.
+# PORTAL_BASE_URL is the one link a victim's message may carry (nothing about her case is in it).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000/portal/" if DEBUG else "")
+# Where the quick-exit button leads: a neutral, busy site that explains nothing.
+PORTAL_EXIT_URL = env_str("PORTAL_EXIT_URL", "https://www.naver.com/")
+PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 15, minimum=1)
+PORTAL_COOKIE_NAME = "caseflow_portal"
+# Five failures for one (reference, address) lock that pair; one address is stopped across references.
+PORTAL_FAILURE_LIMIT = env_int("PORTAL_FAILURE_LIMIT", 5, minimum=1)
+PORTAL_LOCK_MINUTES = env_int("PORTAL_LOCK_MINUTES", 30, minimum=1)
+PORTAL_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+# Argon2 costs of portal passphrases (Django's defaults: 2 passes over 100 MiB, about 0.25 s here).
+PORTAL_ARGON2_TIME_COST = env_int("PORTAL_ARGON2_TIME_COST", 2, minimum=1)
+PORTAL_ARGON2_MEMORY_KIB = env_int("PORTAL_ARGON2_MEMORY_KIB", 102400, minimum=8)
+
 # --- Cache and broker ----------------------------------------------------------------------------
 REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:

@@ -126,6 +126,16 @@ class SightingStateForm(forms.Form):
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
+class ClosureRequestForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False, validators=[validate_single_line])
+
+
+class ClosureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("decline", "decline")])
+    reason = forms.CharField(max_length=500, required=False, validators=[validate_single_line])
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False, validators=[validate_multiline])

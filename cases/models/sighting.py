@@ -31,6 +31,8 @@ class SightingState(models.TextChoices):
     ONLINE = "online", _("Online")
     REMOVED = "removed", _("Removed")
     REAPPEARED = "reappeared", _("Reappeared")
+    # Reported by the victim through the portal: waits for the counsellor's review, goes to no platform.
+    REPORTED = "reported", _("Reported by the victim, to review")
 
 
 class Sighting(models.Model):

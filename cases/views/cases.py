@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -35,7 +36,17 @@ from cases.forms import (
     SearchForm,
     TransitionForm,
 )
-from cases.models import AccessAction, Case, CaseEvent, EventKind, HarmType, Status
+from cases.models import (
+    AccessAction,
+    Case,
+    CaseEvent,
+    ClosureDecision,
+    ClosureRequest,
+    EventKind,
+    HarmType,
+    PortalAccess,
+    Status,
+)
 from cases.views.common import address, refused, staff
 
 DASHBOARD_ROWS = 25
@@ -123,6 +134,19 @@ def _describe(event: CaseEvent, names: dict[int, str]) -> str:
         fields = [*event.new.get("changed", []), *(k for k in event.new if k != "changed")]
         labels = [str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields]
         return _("Details changed: %(fields)s") % {"fields": ", ".join(labels)}
+    if event.kind == EventKind.CONSENTS_CHANGED:
+        consents = {"hash_matching": _("hash matching"), "share_with_police": _("sharing with the police")}
+        changes = [
+            (_("Consent to %(what)s given") if event.new[key] else _("Consent to %(what)s withdrawn")) % {"what": label}
+            for key, label in consents.items()
+            if event.old.get(key) != event.new.get(key)
+        ]
+        return "; ".join(changes) or str(EventKind(event.kind).label)
+    if event.kind == EventKind.PLACES_REPORTED:
+        count = int(event.new.get("count", 0))
+        return ngettext("%(count)d place reported, to review", "%(count)d places reported, to review", count) % {
+            "count": count
+        }
     return str(EventKind(event.kind).label)
 
 
@@ -171,6 +195,10 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
         "timeline": _timeline(case),
         "can_write": writable,
+        "portal_access": PortalAccess.objects.filter(case=case, revoked_at__isnull=True).first(),
+        "closure_request": ClosureRequest.objects.select_related("requested_by")
+        .filter(case=case, decision=ClosureDecision.PENDING)
+        .first(),
         "can_take": access.can_take(user, case),
         "can_assign": access.can_assign(user),
         "transitions": [(s, Status(s).label) for s in legal_transitions(user, case)],
