@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -38,6 +39,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+def normalize_address(value: str) -> str:
+    """The one spelling of an e-mail address that identifies an account: NFKC, trimmed, lower case.
+
+    Sign-in looks accounts up by it and the lockout counts by it, so that no other spelling of the
+    same address is a different account to one and the same to the other.
+    """
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     """Creates users identified by e-mail address."""
 
@@ -51,7 +61,7 @@ class UserManager(BaseUserManager["User"]):
     ) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalize_address(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -65,8 +75,8 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        # E-mail addresses are stored lower-cased; signing in must not depend on case.
-        return self.get(**{self.model.USERNAME_FIELD: (username or "").lower()})
+        # Addresses are stored normalised; signing in must not depend on case, spaces or Unicode form.
+        return self.get(**{self.model.USERNAME_FIELD: normalize_address(username or "")})
 
 
 class User(AbstractBaseUser):
@@ -136,7 +146,7 @@ class User(AbstractBaseUser):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = normalize_address(self.email)
 
 
 ADMIN_MANAGED_APPS = frozenset({"accounts", "axes", "knox"})

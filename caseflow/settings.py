@@ -230,6 +230,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every attempt from an address with too many failures across accounts (accounts/lockout.py).
+    "accounts.lockout.AddressThrottleBackend",
     # Refuses an attempt while its (account, address) pair is locked out, before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -255,6 +257,13 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Counted by the address as sign-in looks it up, so "VICTIM@…" is no fresh account; a JSON 429 for the API.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Across accounts: this many failures from one client address (an IPv6 /64) within the window refuse
+# every sign-in from it until the window ends, against one address trying a password on every account.
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+SIGNIN_ADDRESS_WINDOW = timedelta(minutes=env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1))
 AXES_VERBOSE = False
 # Behind a reverse proxy, the number of trusted proxies in front of gunicorn (0: use REMOTE_ADDR).
 # One resolver (caseflow/net.py) for lockout, throttles and the access log.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -18,6 +19,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts.lockout import address_refused
 from accounts.models import User
 
 
@@ -31,6 +33,12 @@ class TokenView(APIView):
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request: Request) -> Response:
+        if address_refused(request._request):
+            return Response(
+                {"detail": _("Too many failed sign-ins from this address. Try again later.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(int(settings.SIGNIN_ADDRESS_WINDOW.total_seconds()))},
+            )
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         # The Django request, so that django-axes sees the address and counts the failure.
@@ -40,6 +48,7 @@ class TokenView(APIView):
             password=form.validated_data["password"],
         )
         if getattr(request._request, "axes_locked_out", False):
+            # AxesMiddleware answers in its place (accounts.lockout.lockout_response), in JSON as here.
             return Response(
                 {"detail": _("Too many failed sign-ins. Try again in 15 minutes.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,

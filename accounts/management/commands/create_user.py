@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import Centre, Role, User
+from accounts.models import Centre, Role, User, normalize_address
 
 
 class Command(BaseCommand):
@@ -27,7 +27,7 @@ class Command(BaseCommand):
         parser.add_argument("--create-centre", action="store_true", help="Create the centre if it does not exist.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        email = User.objects.normalize_email(options["email"]).lower()
+        email = normalize_address(options["email"])
         if User.objects.filter(email=email).exists():
             raise CommandError(f"A user with the e-mail address {email} already exists.")
         password = os.environ.get("CASEFLOW_PASSWORD") or self._ask_password()
