@@ -5,13 +5,14 @@ it is given, so it is given the address as sign-in looks it up (accounts.models.
 "VICTIM@…", " victim@… " and "victim@…" are one account to sign-in and one count to the lockout.
 
 The pair lock alone lets one address try a few passwords on every account of every centre (password
-spraying); SIGNIN_ADDRESS_FAILURE_LIMIT failures from one address within SIGNIN_ADDRESS_WINDOW, whatever
-the accounts, refuse every sign-in from that address until the window ends.
+spraying); SIGNIN_ADDRESS_FAILURE_LIMIT failures from one address within one SIGNIN_ADDRESS_WINDOW (fixed
+windows), whatever the accounts, refuse every sign-in from that address until the window ends.
 """
 
 from __future__ import annotations
 
 import ipaddress
+import time
 from typing import Any
 
 from django.conf import settings
@@ -56,29 +57,35 @@ def _wants_json(original_response: HttpResponse | None) -> bool:
     return original_response is not None and original_response.get("Content-Type", "").startswith("application/json")
 
 
+def clock() -> float:
+    """The time the address windows are counted in (a function, so that tests can move it)."""
+    return time.time()
+
+
 def _address_key(request: HttpRequest) -> str:
     address = client_ip(request)
     if address is None:
-        # No usable address (a misconfigured proxy count): all such clients share one bucket.
-        bucket = "unknown"
+        # No usable address (a misconfigured proxy count): all such clients share one count.
+        client = "unknown"
     elif ipaddress.ip_address(address).version == 6:
         # One IPv6 client holds a whole /64; counting single addresses would give it billions of tries.
-        bucket = str(ipaddress.ip_network(f"{address}/64", strict=False))
+        client = str(ipaddress.ip_network(f"{address}/64", strict=False))
     else:
-        bucket = address
-    return f"accounts:signin-failures:{bucket}"
+        client = address
+    # Fixed windows, the same for every process: at a window's end the count starts again from zero.
+    window = int(settings.SIGNIN_ADDRESS_WINDOW.total_seconds())
+    return f"accounts:signin-failures:{client}:{int(clock() // window)}"
 
 
 def count_address_failure(request: HttpRequest) -> None:
-    """Counts one failed sign-in for the client's address; the count ends with its window."""
+    """Counts one failed sign-in for the client's address in the current window."""
     key = _address_key(request)
-    window = int(settings.SIGNIN_ADDRESS_WINDOW.total_seconds())
-    # The window starts at the first failure and is not extended by later ones.
-    cache.add(key, 0, timeout=window)
+    lifetime = 2 * int(settings.SIGNIN_ADDRESS_WINDOW.total_seconds())
+    cache.add(key, 0, timeout=lifetime)
     try:
         cache.incr(key)
-    except ValueError:  # the key expired between add() and incr(): a new window
-        cache.set(key, 1, timeout=window)
+    except ValueError:  # the key expired between add() and incr()
+        cache.set(key, 1, timeout=lifetime)
 
 
 def address_refused(request: HttpRequest) -> bool:
@@ -89,8 +96,14 @@ def address_refused(request: HttpRequest) -> bool:
 def address_refused_page(request: HttpRequest) -> HttpResponse:
     """The 429 page of the sign-in form for an address with too many failures."""
     response = render(request, "accounts/address_paused.html", status=429)
-    response["Retry-After"] = str(int(settings.SIGNIN_ADDRESS_WINDOW.total_seconds()))
+    response["Retry-After"] = seconds_to_next_window()
     return response
+
+
+def seconds_to_next_window() -> str:
+    """When the current window ends, for a Retry-After header."""
+    window = int(settings.SIGNIN_ADDRESS_WINDOW.total_seconds())
+    return str(window - int(clock() % window))
 
 
 @receiver(user_login_failed)
@@ -103,8 +116,9 @@ def _count_failure(
 
 
 class AddressThrottleBackend:
-    """First authentication backend: refuses every sign-in from an address over the limit, before any
-    password is checked; covers sign-in forms that are not ours (the admin's).
+    """First authentication backend: refuses every sign-in from an address over the limit, before any password check.
+
+    It covers sign-in forms that are not ours (the admin's).
 
     It has no get_user(), like axes' backend: it never signs anybody in, so no session names it.
     """

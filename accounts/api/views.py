@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib.auth import authenticate
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
@@ -19,7 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
-from accounts.lockout import address_refused
+from accounts.lockout import address_refused, seconds_to_next_window
 from accounts.models import User
 
 
@@ -37,7 +36,7 @@ class TokenView(APIView):
             return Response(
                 {"detail": _("Too many failed sign-ins from this address. Try again later.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
-                headers={"Retry-After": str(int(settings.SIGNIN_ADDRESS_WINDOW.total_seconds()))},
+                headers={"Retry-After": seconds_to_next_window()},
             )
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
