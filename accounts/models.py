@@ -152,3 +152,46 @@ class User(AbstractBaseUser):
 ADMIN_MANAGED_APPS = frozenset({"accounts", "axes", "knox"})
 # The only models of the cases app an administrator may touch: reference data, no case content.
 ADMIN_MANAGED_CASE_MODELS = frozenset({"platform", "platformdomain", "lettertemplate"})
+
+
+class AccountEventKind(models.TextChoices):
+    CREATED = "created", _("Account created")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+    PASSWORD_RESET = "password_reset", _("Password link sent")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REACTIVATED = "reactivated", _("Reactivated")
+
+
+class AccountEvent(models.Model):
+    """One change made to an account by an administrator or an operator: who, whose, what, from and to.
+
+    Written by accounts.actions only; announced with the account_event_recorded signal. Rows are never
+    changed or deleted (users are never deleted either, hence PROTECT).
+    """
+
+    # None: an operator on the command line, who is not a user of the app.
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="account_events", verbose_name=_("account")
+    )
+    # The subject's centre at the time: who may read the row and who is told about it.
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", verbose_name=_("centre"))
+    kind = models.CharField(_("change"), max_length=20, choices=AccountEventKind.choices)
+    old = models.CharField(_("before"), max_length=254, blank=True, default="")
+    new = models.CharField(_("after"), max_length=254, blank=True, default="")
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The administrator's list: WHERE centre_id = mine ORDER BY created_at DESC.
+            models.Index(fields=["centre", "-created_at"], name="account_event_centre_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

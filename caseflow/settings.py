@@ -157,7 +157,11 @@ if not DATABASE_URL:
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Where an inbox notification leads, by the first id it carries (notifications never imports cases).
-NOTIFICATION_LINKS = [("takedown_id", "cases:takedown"), ("case_id", "cases:detail")]
+NOTIFICATION_LINKS = [
+    ("takedown_id", "cases:takedown"),
+    ("case_id", "cases:detail"),
+    ("account_event_id", "accounts:event"),
+]
 # The supervisors hear of an unanswered takedown request this long after its deadline.
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
 

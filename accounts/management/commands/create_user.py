@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from accounts.actions import do_record_account_created
 from accounts.models import Centre, Role, User, normalize_address
 
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                 role=options["role"],
                 preferred_language=options["language"],
             )
+            do_record_account_created(actor=None, account=user)
         self.stdout.write(self.style.SUCCESS(f"Created {user.role} {user.email} in {centre.name}."))
 
     def _ask_password(self) -> str:
