@@ -9,9 +9,7 @@ from __future__ import annotations
 from http import HTTPStatus
 from typing import Any
 
-from django.conf import settings
-from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
-from django.shortcuts import render
+from django.http import HttpRequest, HttpResponseBase, JsonResponse
 from rest_framework import exceptions
 
 API_PREFIX = "/api/"
@@ -61,18 +59,3 @@ def as_json_error(request: HttpRequest, response: HttpResponseBase) -> HttpRespo
             replacement[header] = value
     replacement.cookies = response.cookies
     return replacement
-
-
-def lockout_response(
-    request: HttpRequest, original_response: HttpResponse | None, credentials: dict[str, Any] | None
-) -> HttpResponse:
-    """django-axes' answer to a locked-out sign-in (AXES_LOCKOUT_CALLABLE).
-
-    An API view answers the lockout itself, in JSON; axes would replace that with the HTML page.
-    """
-    status = getattr(settings, "AXES_HTTP_RESPONSE_CODE", 429)
-    if is_api_request(request):
-        if original_response is not None and original_response.status_code == status and is_json(original_response):
-            return original_response
-        return json_error_response(request, status)
-    return render(request, settings.AXES_LOCKOUT_TEMPLATE, status=status)

@@ -161,7 +161,11 @@ if not DATABASE_URL:
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Where an inbox notification leads, by the first id it carries (notifications never imports cases).
-NOTIFICATION_LINKS = [("takedown_id", "cases:takedown"), ("case_id", "cases:detail")]
+NOTIFICATION_LINKS = [
+    ("takedown_id", "cases:takedown"),
+    ("case_id", "cases:detail"),
+    ("account_event_id", "accounts:event"),
+]
 # The supervisors hear of an unanswered takedown request this long after its deadline.
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
 
@@ -253,6 +257,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every attempt from an address with too many failures across accounts (accounts/lockout.py).
+    "accounts.lockout.AddressThrottleBackend",
     # Refuses an attempt while its (account, address) pair is locked out, before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -278,8 +284,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
-# The page above for sign-in forms; the API's own JSON 429 for API clients (caseflow/json_errors.py).
-AXES_LOCKOUT_CALLABLE = "caseflow.json_errors.lockout_response"
+# Counted by the address as sign-in looks it up, so "VICTIM@…" is no fresh account; a JSON 429 for the API.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+# The page above for sign-in forms; a JSON 429 with Retry-After for API clients.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Across accounts: this many failures from one client address (an IPv6 /64) within the window refuse
+# every sign-in from it until the window ends, against one address trying a password on every account.
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+SIGNIN_ADDRESS_WINDOW = timedelta(minutes=env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1))
 AXES_VERBOSE = False
 # Behind a reverse proxy, the number of trusted proxies in front of gunicorn (0: use REMOTE_ADDR).
 # One resolver (caseflow/net.py) for lockout, throttles and the access log.

@@ -112,6 +112,80 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             body="There is an update for you. Sign in to see it.",
         ),
     },
+    # Account changes (notifications.receivers): to the supervisors of the account's centre, by kind.
+    "account.created": {
+        Language.KOREAN: Message(
+            subject="센터에 새 계정이 만들어졌습니다",
+            body="관리자가 센터에 새 계정을 만들었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A new account was made in your centre",
+            body="An administrator made a new account in your centre. Sign in to see it.",
+        ),
+    },
+    "account.role_changed": {
+        Language.KOREAN: Message(
+            subject="센터 계정의 역할이 바뀌었습니다",
+            body="관리자가 센터 계정의 역할을 바꾸었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A role was changed in your centre",
+            body="An administrator changed the role of an account in your centre. Sign in to see it.",
+        ),
+    },
+    "account.email_changed": {
+        Language.KOREAN: Message(
+            subject="센터 계정의 이메일 주소가 바뀌었습니다",
+            body="관리자가 센터 계정의 이메일 주소를 바꾸었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An e-mail address was changed in your centre",
+            body="An administrator changed the e-mail address of an account in your centre. Sign in to see it.",
+        ),
+    },
+    "account.password_reset": {
+        Language.KOREAN: Message(
+            subject="센터 계정에 비밀번호 링크를 보냈습니다",
+            body="관리자가 센터 계정의 주소로 새 비밀번호를 정하는 링크를 보냈습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A password link was sent in your centre",
+            body="An administrator sent an account of your centre a link to choose a new password. Sign in to see it.",
+        ),
+    },
+    "account.deactivated": {
+        Language.KOREAN: Message(
+            subject="센터 계정이 비활성화되었습니다",
+            body="관리자가 센터 계정을 비활성화했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An account of your centre was deactivated",
+            body="An administrator deactivated an account of your centre. Sign in to see it.",
+        ),
+    },
+    "account.reactivated": {
+        Language.KOREAN: Message(
+            subject="센터 계정이 다시 활성화되었습니다",
+            body="관리자가 센터 계정을 다시 활성화했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An account of your centre was reactivated",
+            body="An administrator reactivated an account of your centre. Sign in to see it.",
+        ),
+    },
+    # To the account itself (and to its old address when the address changed).
+    "account.yours_changed": {
+        Language.KOREAN: Message(
+            subject="계정이 변경되었습니다",
+            body="관리자가 계정의 역할, 이메일 주소, 접근 권한 또는 비밀번호를 변경했습니다. "
+            "로그인해서 확인하고, 예상하지 못한 변경이면 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="Your account was changed",
+            body="An administrator changed your account's role, e-mail address, access or password. "
+            "Sign in to see what changed, and tell your supervisor if you did not expect it.",
+        ),
+    },
 }
 
 

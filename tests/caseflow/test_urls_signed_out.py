@@ -16,6 +16,8 @@ PUBLIC = {
     "accounts:logout",  # signing out when signed out does nothing
     "set_language",  # the language switch on the sign-in page
     "api-token",  # exchanging e-mail and password for a token
+    "accounts:password_reset_confirm",  # the password link mailed to an account's own address
+    "accounts:password_reset_complete",  # "your password is set, sign in"
     "admin:login",  # the admin's own sign-in page
     "admin:logout",
     "portal:sign_in",  # the victim's sign-in page
