@@ -59,11 +59,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_admin:
         return redirect("admin:index")
     visible = access.cases_visible_to(user)
-    context = {
+    context: dict[str, Any] = {
         "my_cases": list(selectors.my_open_cases(visible, user)[:DASHBOARD_ROWS]),
         "intake": list(selectors.intake_queue(visible)[:DASHBOARD_ROWS]),
-        "attention": list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS]),
+        "to_review": selectors.places_to_review(visible if access.can_assign(user) else access.my_cases(user)),
     }
+    if access.can_assign(user):
+        # A supervisor sees the centre, not only her own cases (she may have none).
+        overdue = selectors.overdue_takedowns(user)
+        context |= {
+            "centre_view": True,
+            "attention": list(selectors.centre_attention(visible)[:DASHBOARD_ROWS]),
+            "overdue": list(overdue[:DASHBOARD_ROWS]),
+            "overdue_count": overdue.count(),
+            "closures": list(selectors.waiting_closures(visible)[:DASHBOARD_ROWS]),
+            "workload": selectors.workload(user.centre_id),
+        }
+    else:
+        context["attention"] = list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS])
     # The dashboard lists victims' names: one access-log row for the page, as for the API's list.
     log_access(user=user, case=None, ip_address=address(request), action=AccessAction.LIST)
     return render(request, "cases/dashboard.html", context)
