@@ -11,4 +11,4 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from accounts import schema, signals  # noqa: F401 - connects the receivers, registers the scheme
+        from accounts import lockout, schema, signals  # noqa: F401 - connects the receivers, registers the scheme

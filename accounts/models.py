@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from typing import Any, ClassVar
 
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
@@ -38,6 +39,15 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("Administrator")
 
 
+def normalize_address(value: str) -> str:
+    """The one spelling of an e-mail address that identifies an account: NFKC, trimmed, lower case.
+
+    Sign-in looks accounts up by it and the lockout counts by it, so that no other spelling of the
+    same address is a different account to one and the same to the other.
+    """
+    return unicodedata.normalize("NFKC", value).strip().lower()
+
+
 class UserManager(BaseUserManager["User"]):
     """Creates users identified by e-mail address."""
 
@@ -51,7 +61,7 @@ class UserManager(BaseUserManager["User"]):
     ) -> User:
         if not email:
             raise ValueError("An e-mail address is required.")
-        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user = self.model(email=normalize_address(email), **extra)
         user.set_password(password)
         user.full_clean(exclude=["password"])
         user.save(using=self._db)
@@ -65,8 +75,8 @@ class UserManager(BaseUserManager["User"]):
         return self.create_user(email, password, **extra)
 
     def get_by_natural_key(self, username: str | None) -> User:
-        # E-mail addresses are stored lower-cased; signing in must not depend on case.
-        return self.get(**{self.model.USERNAME_FIELD: (username or "").lower()})
+        # Addresses are stored normalised; signing in must not depend on case, spaces or Unicode form.
+        return self.get(**{self.model.USERNAME_FIELD: normalize_address(username or "")})
 
 
 class User(AbstractBaseUser):
@@ -136,9 +146,52 @@ class User(AbstractBaseUser):
 
     def clean(self) -> None:
         super().clean()
-        self.email = self.__class__.objects.normalize_email(self.email).lower()
+        self.email = normalize_address(self.email)
 
 
 ADMIN_MANAGED_APPS = frozenset({"accounts", "axes", "knox"})
 # The only models of the cases app an administrator may touch: reference data, no case content.
 ADMIN_MANAGED_CASE_MODELS = frozenset({"platform", "platformdomain", "lettertemplate"})
+
+
+class AccountEventKind(models.TextChoices):
+    CREATED = "created", _("Account created")
+    ROLE_CHANGED = "role_changed", _("Role changed")
+    EMAIL_CHANGED = "email_changed", _("E-mail address changed")
+    PASSWORD_RESET = "password_reset", _("Password link sent")
+    DEACTIVATED = "deactivated", _("Deactivated")
+    REACTIVATED = "reactivated", _("Reactivated")
+
+
+class AccountEvent(models.Model):
+    """One change made to an account by an administrator or an operator: who, whose, what, from and to.
+
+    Written by accounts.actions only; announced with the account_event_recorded signal. Rows are never
+    changed or deleted (users are never deleted either, hence PROTECT).
+    """
+
+    # None: an operator on the command line, who is not a user of the app.
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("by")
+    )
+    subject = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="account_events", verbose_name=_("account")
+    )
+    # The subject's centre at the time: who may read the row and who is told about it.
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", verbose_name=_("centre"))
+    kind = models.CharField(_("change"), max_length=20, choices=AccountEventKind.choices)
+    old = models.CharField(_("before"), max_length=254, blank=True, default="")
+    new = models.CharField(_("after"), max_length=254, blank=True, default="")
+    created_at = models.DateTimeField(_("when"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("account change")
+        verbose_name_plural = _("account changes")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The administrator's list: WHERE centre_id = mine ORDER BY created_at DESC.
+            models.Index(fields=["centre", "-created_at"], name="account_event_centre_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} #{self.pk}"

@@ -1,14 +1,18 @@
-"""Credentials follow the password: a changed password revokes every API token of the user."""
+"""Signals of accounts: a changed password revokes the user's API tokens; recorded account changes are announced."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.db.models.signals import pre_save
-from django.dispatch import receiver
+from django.dispatch import Signal, receiver
 from knox.models import AuthToken
 
 from accounts.models import User
+
+# Sent with `event=AccountEvent` inside the transaction that wrote the row, so that receivers (the
+# notifications app queues its messages) commit with it or not at all. accounts imports no receiver.
+account_event_recorded = Signal()
 
 
 @receiver(pre_save, sender=User)

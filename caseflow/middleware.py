@@ -1,4 +1,4 @@
-"""Project middleware: idle session expiry, no-store caching, body size limit, CSRF under no-referrer."""
+"""Project middleware: headers and errors on every answer, idle sessions, body size limit, CSRF under no-referrer."""
 
 from __future__ import annotations
 
@@ -8,9 +8,13 @@ from contextlib import suppress
 
 from django.conf import settings
 from django.core.exceptions import DisallowedHost
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.core.handlers.exception import response_for_exception
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
+from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
+
+from caseflow.json_errors import as_json_error, is_api_request, is_json
 
 # Refreshing the session's expiry costs a database write; once a minute is close enough for a
 # 30-minute idle limit and keeps ordinary page views read-only.
@@ -55,6 +59,45 @@ class NoStoreMiddleware:
         return response
 
 
+class ApiErrorsAsJsonMiddleware:
+    """API clients get JSON, not an HTML page, for errors that did not come from DRF.
+
+    A bad Host, an unknown path, a crash in a view, a lockout: each is answered by a layer that knows
+    nothing of the API. This middleware sits outside all of them, so it sees their answers, and
+    inside the header middleware, so the JSON answer gets the security headers too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        response = self.get_response(request)
+        if response.status_code >= 400 and is_api_request(request) and not is_json(response):
+            return as_json_error(request, response)
+        return response
+
+
+class AllowedHostMiddleware:
+    """Answers a Host not in ALLOWED_HOSTS with 400 before any other layer reads it.
+
+    Django's SecurityMiddleware reads the Host for its HTTPS redirect, and the 400 made of the
+    exception there would skip its own headers (nosniff, referrer policy, …). Here, just outside it,
+    the same 400 (and the same django.security log line) gets those headers from it.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponseBase]) -> None:
+        self.get_response = get_response
+        # Used for its response headers only.
+        self.security = DjangoSecurityMiddleware(get_response)
+
+    def __call__(self, request: HttpRequest) -> HttpResponseBase:
+        try:
+            request.get_host()
+        except DisallowedHost as exc:
+            return self.security.process_response(request, response_for_exception(request, exc))
+        return self.get_response(request)
+
+
 class RequestSizeLimitMiddleware:
     """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before anything reads it.
 
@@ -94,7 +137,8 @@ class SameOriginFormMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         meta = request.META
         if meta.get("HTTP_ORIGIN") == "null" and meta.get("HTTP_SEC_FETCH_SITE") == "same-origin":
-            # A bad host keeps `null`; Django answers it with 400 later on.
+            # AllowedHostMiddleware has refused a bad host already; were it moved, such a host keeps
+            # `null` and Django answers it with 400 later on.
             with suppress(DisallowedHost):
                 meta["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return self.get_response(request)

@@ -90,6 +90,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # The header middleware comes first, so that it wraps every answer: also the redirects (HTTPS,
+    # trailing slash), the 413 and the 400 for a bad Host that the layers below produce by themselves.
+    "caseflow.middleware.NoStoreMiddleware",
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "caseflow.middleware.ApiErrorsAsJsonMiddleware",
+    "caseflow.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -101,9 +108,6 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "caseflow.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "django.middleware.csp.ContentSecurityPolicyMiddleware",
-    "caseflow.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -157,19 +161,42 @@ if not DATABASE_URL:
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 
 # Where an inbox notification leads, by the first id it carries (notifications never imports cases).
-NOTIFICATION_LINKS = [("takedown_id", "cases:takedown"), ("case_id", "cases:detail")]
+NOTIFICATION_LINKS = [
+    ("takedown_id", "cases:takedown"),
+    ("case_id", "cases:detail"),
+    ("account_event_id", "accounts:event"),
+]
 # The supervisors hear of an unanswered takedown request this long after its deadline.
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
+
+# The victim's portal (cases/portal/): its own cookie and sessions, never a staff session.
+# PORTAL_BASE_URL is the one link a victim's message may carry (nothing about her case is in it).
+PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000/portal/" if DEBUG else "")
+# Where the quick-exit button leads: a neutral, busy site that explains nothing.
+PORTAL_EXIT_URL = env_str("PORTAL_EXIT_URL", "https://www.naver.com/")
+PORTAL_IDLE_MINUTES = env_int("PORTAL_IDLE_MINUTES", 15, minimum=1)
+PORTAL_COOKIE_NAME = "caseflow_portal"
+# Five failures for one (reference, address) lock that pair; one address is stopped across references.
+PORTAL_FAILURE_LIMIT = env_int("PORTAL_FAILURE_LIMIT", 5, minimum=1)
+PORTAL_LOCK_MINUTES = env_int("PORTAL_LOCK_MINUTES", 30, minimum=1)
+PORTAL_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_ADDRESS_FAILURE_LIMIT", 30, minimum=1)
+# Argon2 costs of portal passphrases (Django's defaults: 2 passes over 100 MiB, about 0.25 s here).
+PORTAL_ARGON2_TIME_COST = env_int("PORTAL_ARGON2_TIME_COST", 2, minimum=1)
+PORTAL_ARGON2_MEMORY_KIB = env_int("PORTAL_ARGON2_MEMORY_KIB", 102400, minimum=8)
 
 # --- Cache and broker ----------------------------------------------------------------------------
 REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Answers like an empty cache while Redis is down: throttles fail open, requests go on
+            # (caseflow/cache.py). Nothing kept in the cache may be needed to serve a request.
+            "BACKEND": "caseflow.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             # Tests give each run its own prefix and delete only their keys: Redis is shared.
             "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "caseflow"),
+            # A Redis that hangs instead of refusing costs a request half a second, not redis-py's 5 s.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},
         }
     }
 else:
@@ -230,6 +257,8 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "cases:dashboard"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTHENTICATION_BACKENDS = [
+    # Refuses every attempt from an address with too many failures across accounts (accounts/lockout.py).
+    "accounts.lockout.AddressThrottleBackend",
     # Refuses an attempt while its (account, address) pair is locked out, before any password check.
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
@@ -255,6 +284,14 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
+# Counted by the address as sign-in looks it up, so "VICTIM@…" is no fresh account; a JSON 429 for the API.
+AXES_USERNAME_CALLABLE = "accounts.lockout.lockout_username"
+# The page above for sign-in forms; a JSON 429 with Retry-After for API clients.
+AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
+# Across accounts: this many failures from one client address (an IPv6 /64) within the window refuse
+# every sign-in from it until the window ends, against one address trying a password on every account.
+SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
+SIGNIN_ADDRESS_WINDOW = timedelta(minutes=env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1))
 AXES_VERBOSE = False
 # Behind a reverse proxy, the number of trusted proxies in front of gunicorn (0: use REMOTE_ADDR).
 # One resolver (caseflow/net.py) for lockout, throttles and the access log.
@@ -311,6 +348,8 @@ SECURE_CSP = {
 # Bodies over 1 MB are refused before they are parsed.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 1024 * 1024
+# API bodies nested deeper than this are refused with 400 (caseflow/parsers.py); ours need three.
+JSON_MAX_DEPTH = 64
 
 # --- Internationalisation ------------------------------------------------------------------------
 LANGUAGE_CODE = "ko"
@@ -386,6 +425,12 @@ REST_FRAMEWORK = {
         "token": env_str("THROTTLE_TOKEN", "20/min"),
     },
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    # JSON nested deeper than JSON_MAX_DEPTH is refused before parsing (a RecursionError otherwise).
+    "DEFAULT_PARSER_CLASSES": [
+        "caseflow.parsers.BoundedJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     # Throttles count by the address our proxies saw, not by a client-written X-Forwarded-For.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",

@@ -1,19 +1,31 @@
-"""Operational endpoints: liveness and readiness."""
+"""Operational endpoints: liveness and readiness.
+
+Readiness answers 503 only when this process cannot serve requests: when the database is unreachable.
+The broker and the cache (both on Redis) are reported, but their failure is a 200 with `"status":
+"degraded"`: requests are still served (the outbox is in PostgreSQL and beat hands it out once the
+broker is back; the cache answers as empty, caseflow/cache.py). Every web process shares the same
+Redis, so a 503 there would make a load balancer or orchestrator take them all out of service at once
+and turn a Redis outage into a total one. Monitoring alerts on `degraded`, not on the status code.
+"""
 
 from __future__ import annotations
 
 import logging
 
+from django.core.cache import caches
 from django.db import connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.http import require_GET
 
+from caseflow.cache import ResilientRedisCache
 from caseflow.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
 # A readiness probe must answer quickly even when a dependency hangs.
 _BROKER_TIMEOUT_SECONDS = 2
+# Without these, the process answers requests but not well: reported, yet still ready (see above).
+_DEGRADABLE = {"broker", "cache"}
 
 
 @require_GET
@@ -42,15 +54,30 @@ def _broker_ok() -> bool:
         return False
 
 
+def _cache_ok() -> bool:
+    cache = caches["default"]
+    if isinstance(cache, ResilientRedisCache):
+        # The backend logs the outage itself, once a minute at most.
+        return cache.reachable()
+    try:
+        # Another backend (the in-process one without REDIS_URL): a write read back.
+        cache.set("readyz", "ok", timeout=10)
+        return cache.get("readyz") == "ok"
+    except Exception:
+        logger.warning("readiness: cache unreachable", exc_info=True)
+        return False
+
+
 @require_GET
 def readyz(request: HttpRequest) -> JsonResponse:
-    """The database and the broker are reachable; 503 naming the failing part otherwise."""
-    checks = {"database": _database_ok(), "broker": _broker_ok()}
+    """Database, broker and cache reachable: 200 "ok"; broker or cache not: 200 "degraded"; database not: 503."""
+    checks = {"database": _database_ok(), "broker": _broker_ok(), "cache": _cache_ok()}
     failing = [name for name, ok in checks.items() if not ok]
+    unavailable = [name for name in failing if name not in _DEGRADABLE]
     body: dict[str, object] = {
-        "status": "ok" if not failing else "unavailable",
+        "status": "unavailable" if unavailable else "degraded" if failing else "ok",
         "checks": {name: "ok" if ok else "failing" for name, ok in checks.items()},
     }
     if failing:
         body["failing"] = failing
-    return JsonResponse(body, status=503 if failing else 200)
+    return JsonResponse(body, status=503 if unavailable else 200)

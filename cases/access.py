@@ -74,6 +74,21 @@ def can_assign(user: User) -> bool:
     return user.role == Role.SUPERVISOR
 
 
+def parse_id(value: object) -> int:
+    """A database id from a URL: ASCII digits only, within a bigint; anything else is a 404.
+
+    int() alone is too kind: it reads "+1", " 1", "1_0" and other scripts' digits ("١", "１") as
+    numbers, so one case could be reached under many spellings.
+    """
+    text = str(value)
+    if not (text.isascii() and text.isdigit()) or len(text) > 19:
+        raise Http404
+    number = int(text)
+    if not 0 < number < 2**63:
+        raise Http404
+    return number
+
+
 def access_case(
     user: User | AnonymousUser,
     pk: object,
@@ -91,12 +106,7 @@ def access_case(
     visible = cases_visible_to(user) if queryset is None else queryset & cases_visible_to(user)
     if for_update:
         visible = visible.select_for_update(of=("self",))
-    try:
-        number = int(str(pk))
-    except ValueError:
-        raise Http404 from None
-    if not 0 < number < 2**63:
-        raise Http404
+    number = parse_id(pk)
     try:
         case = visible.get(pk=number)
     except Case.DoesNotExist:
@@ -123,12 +133,7 @@ def takedowns_visible_to(user: User | AnonymousUser) -> QuerySet[TakedownRequest
 
 def access_takedown(user: User | AnonymousUser, pk: object, *, write: bool = False) -> TakedownRequest:
     """The request `pk` if its case is visible (404 otherwise), writable with `write=True` (403)."""
-    try:
-        number = int(str(pk))
-    except ValueError:
-        raise Http404 from None
-    if not 0 < number < 2**63:
-        raise Http404
+    number = parse_id(pk)
     try:
         takedown = takedowns_visible_to(user).select_related("case", "platform").get(pk=number)
     except TakedownRequest.DoesNotExist:

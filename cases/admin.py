@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.http import HttpRequest
 
@@ -21,6 +23,12 @@ class PlatformAdmin(admin.ModelAdmin):
     inlines = [PlatformDomainInline]
     # The fallback ("unknown site") is where unmatched addresses go: it stays what it is.
     readonly_fields = ["is_fallback"]
+
+    def save_model(self, request: HttpRequest, obj: Platform, form: Any, change: bool) -> None:
+        # An edit here moves the version too, so that an API client holding the old one gets a 409.
+        if change:
+            obj.version += 1
+        super().save_model(request, obj, form, change)
 
     def has_delete_permission(self, request: HttpRequest, obj: Platform | None = None) -> bool:
         # Deleting would list the sightings and requests that use the platform, across all centres.

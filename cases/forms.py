@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -17,6 +18,7 @@ from cases.models import (
     NoteVisibility,
     Priority,
     RequestChannel,
+    SightingState,
     Status,
     TakedownStatus,
 )
@@ -93,7 +95,7 @@ class IntakeForm(CaseDetailsForm):
 
 
 class EditCaseForm(CaseDetailsForm):
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 class NoteForm(forms.Form):
@@ -110,11 +112,34 @@ class FollowUpForm(forms.Form):
     )
     note = forms.CharField(label=_("What to do"), max_length=2000, required=False, validators=[validate_multiline])
 
+    def clean_due_at(self) -> datetime:
+        due_at: datetime = self.cleaned_data["due_at"]
+        if not 2000 <= due_at.year <= 2200:
+            raise forms.ValidationError(_("Enter a time between the years 2000 and 2200."))
+        return due_at
+
+
+class SightingStateForm(forms.Form):
+    """Marks a place removed or back online; `version` is the one the page showed."""
+
+    state = forms.ChoiceField(choices=SightingState.choices)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class ClosureRequestForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False, validators=[validate_single_line])
+
+
+class ClosureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("decline", "decline")])
+    reason = forms.CharField(max_length=500, required=False, validators=[validate_single_line])
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
 
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False, validators=[validate_multiline])
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 class AssignForm(forms.Form):
@@ -123,7 +148,7 @@ class AssignForm(forms.Form):
     assigned_to = forms.ModelChoiceField(
         label=_("Assign to"), queryset=User.objects.none(), required=False, empty_label=_("Nobody (intake queue)")
     )
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
     def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -160,12 +185,12 @@ class LetterForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 16}),
         validators=[validate_multiline],
     )
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
 class TakedownTransitionForm(forms.Form):
     status = forms.ChoiceField(choices=TakedownStatus.choices)
-    version = forms.IntegerField(min_value=1, widget=forms.HiddenInput)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     channel = forms.ChoiceField(choices=[("", "—"), *RequestChannel.choices], required=False)
     ticket_number = forms.CharField(
         label=_("Platform's ticket number"), max_length=200, required=False, validators=[validate_single_line]

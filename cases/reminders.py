@@ -186,3 +186,46 @@ def victim_preferences_changed(case: Case) -> None:
     channel = Channel.EMAIL if case.contact_channel == ContactChannel.EMAIL else Channel.SMS
     outbox.readdress(group, address=address, channel=channel)
     outbox.reschedule(group_key=group, due_at=_victim_due(case, timezone.now()))
+
+
+def _case_staff(case: Case) -> list[User]:
+    """Who hears of what happens on a case: its counsellor, or the centre's supervisors when nobody has it."""
+    if case.assigned_to is not None and case.assigned_to.is_active:
+        return [case.assigned_to]
+    return list(User.objects.filter(centre_id=case.centre_id, role=Role.SUPERVISOR, is_active=True))
+
+
+def _tell(users: list[User], case: Case, *, template_key: str, key: str) -> None:
+    """An inbox item now (and e-mail for those who chose it) about this case, once per `key`."""
+    now = timezone.now()
+    for user in users:
+        _to_staff(
+            user,
+            template_key=template_key,
+            params={"case_id": case.pk},
+            due_at=now,
+            key=f"case:{case.pk}:{key}:{user.pk}",
+            group=f"case:{case.pk}",
+        )
+
+
+def victim_acted(case: Case, *, event_id: int) -> None:
+    """The victim changed or added something through the portal: her counsellor's inbox says so."""
+    _tell(_case_staff(case), case, template_key="case.victim_acted", key=f"victim-acted:{event_id}")
+
+
+def portal_locked(case: Case, *, failure_id: int) -> None:
+    """Repeated wrong passphrases locked a (reference, address) pair: the counsellor should know."""
+    _tell(_case_staff(case), case, template_key="portal.locked", key=f"portal-locked:{failure_id}")
+
+
+def closure_requested(case: Case, *, request_id: int) -> None:
+    """A closure request waits: the centre's supervisors hear of it."""
+    supervisors = list(User.objects.filter(centre_id=case.centre_id, role=Role.SUPERVISOR, is_active=True))
+    _tell(supervisors, case, template_key="case.closure_requested", key=f"closure:{request_id}")
+
+
+def closure_decided(case: Case, *, request_id: int, requester: User | None) -> None:
+    """The counsellor who asked for the closure hears the decision."""
+    if requester is not None and requester.is_active:
+        _tell([requester], case, template_key="case.closure_decided", key=f"closure-decided:{request_id}")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import cases, deliveries, followups, sightings, takedowns
+from cases.views import case_list, cases, closures, deliveries, followups, portal_access, sightings, takedowns
 
 app_name = "cases"
 
 urlpatterns = [
     path("", cases.dashboard, name="dashboard"),
+    path("cases/", case_list.case_list, name="list"),
+    path("cases/assign/", case_list.bulk_assign, name="bulk_assign"),
     path("cases/new/", cases.intake, name="intake"),
     path("cases/search/", cases.search, name="search"),
     path("cases/<int:pk>/", cases.case_detail, name="detail"),
@@ -21,6 +23,10 @@ urlpatterns = [
     path("cases/<int:pk>/sightings/<int:sighting_id>/state/", sightings.case_sighting_state, name="sighting_state"),
     path("cases/<int:pk>/draft-takedowns/", takedowns.case_draft_takedowns, name="draft_takedowns"),
     path("cases/<int:pk>/followups/", followups.case_add_followup, name="add_followup"),
+    path("cases/<int:pk>/portal/issue/", portal_access.case_issue_portal, name="issue_portal"),
+    path("cases/<int:pk>/portal/revoke/", portal_access.case_revoke_portal, name="revoke_portal"),
+    path("cases/<int:pk>/closure/", closures.case_request_closure, name="request_closure"),
+    path("cases/<int:pk>/closure/<int:request_id>/decision/", closures.case_decide_closure, name="decide_closure"),
     path("takedowns/due/", takedowns.takedowns_due, name="takedowns_due"),
     path("deliveries/failed/", deliveries.failed_deliveries, name="failed_deliveries"),
     path("takedowns/<int:pk>/", takedowns.takedown_detail, name="takedown"),

@@ -11,3 +11,9 @@ class NotificationsConfig(AppConfig):
 
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self) -> None:
+        from notifications import (
+            checks,  # noqa: F401 - registers the system checks
+            receivers,  # noqa: F401 - connects the receiver of account changes
+        )

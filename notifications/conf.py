@@ -81,3 +81,16 @@ def sms_webhook_url() -> str | None:
 def sms_webhook_token() -> str | None:
     """The bearer token of the SMS webhook (also readable from SMS_WEBHOOK_TOKEN_FILE)."""
     return _optional("SMS_WEBHOOK_TOKEN")
+
+
+def portal_link() -> str:
+    """The one link a victim's message may carry: the portal's address (PORTAL_BASE_URL), or none.
+
+    Only an http(s) address with no query or fragment: nothing that could name a case fits in it."""
+    value = _optional("PORTAL_BASE_URL") or ""
+    if not value:
+        return ""
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured("PORTAL_BASE_URL must be an http(s) address without a query or fragment.")
+    return value

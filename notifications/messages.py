@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from notifications import conf
 from notifications.models import Language, Notification
 
 
@@ -55,6 +56,51 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             body="A follow-up you set is due now. Sign in to see it.",
         ),
     },
+    # To the counsellor: the victim changed something through the portal (places, contact, consent).
+    "case.victim_acted": {
+        Language.KOREAN: Message(
+            subject="피해자가 사례를 업데이트했습니다",
+            body="피해자가 포털에서 사례 정보를 바꾸거나 추가했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A victim updated a case",
+            body="A victim changed or added something through the portal. Sign in to see it.",
+        ),
+    },
+    # To the counsellor: a case's portal sign-in was locked after repeated wrong passphrases.
+    "portal.locked": {
+        Language.KOREAN: Message(
+            subject="포털 로그인이 잠겼습니다",
+            body="잘못된 암호가 여러 번 입력되어 한 사례의 포털 로그인이 잠시 잠겼습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A portal sign-in was locked",
+            body="Wrong passphrases were tried several times, so a case's portal sign-in is locked for a while. "
+            "Sign in to see it.",
+        ),
+    },
+    # To the supervisors: a closure request waits for a decision.
+    "case.closure_requested": {
+        Language.KOREAN: Message(
+            subject="종결 요청이 있습니다",
+            body="결정을 기다리는 사례 종결 요청이 있습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A closure request is waiting",
+            body="A request to close a case is waiting for your decision. Sign in to see it.",
+        ),
+    },
+    # To the counsellor who asked: the supervisor decided on the closure request.
+    "case.closure_decided": {
+        Language.KOREAN: Message(
+            subject="종결 요청이 처리되었습니다",
+            body="요청하신 사례 종결이 처리되었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A closure request was decided",
+            body="A supervisor decided on your request to close a case. Sign in to see it.",
+        ),
+    },
     # To a victim who agreed to be contacted: deliberately says nothing about what kind of service writes.
     "victim.case_updated": {
         Language.KOREAN: Message(
@@ -64,6 +110,80 @@ TEMPLATES: dict[str, dict[str, Message]] = {
         Language.ENGLISH: Message(
             subject="There is an update",
             body="There is an update for you. Sign in to see it.",
+        ),
+    },
+    # Account changes (notifications.receivers): to the supervisors of the account's centre, by kind.
+    "account.created": {
+        Language.KOREAN: Message(
+            subject="센터에 새 계정이 만들어졌습니다",
+            body="관리자가 센터에 새 계정을 만들었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A new account was made in your centre",
+            body="An administrator made a new account in your centre. Sign in to see it.",
+        ),
+    },
+    "account.role_changed": {
+        Language.KOREAN: Message(
+            subject="센터 계정의 역할이 바뀌었습니다",
+            body="관리자가 센터 계정의 역할을 바꾸었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A role was changed in your centre",
+            body="An administrator changed the role of an account in your centre. Sign in to see it.",
+        ),
+    },
+    "account.email_changed": {
+        Language.KOREAN: Message(
+            subject="센터 계정의 이메일 주소가 바뀌었습니다",
+            body="관리자가 센터 계정의 이메일 주소를 바꾸었습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An e-mail address was changed in your centre",
+            body="An administrator changed the e-mail address of an account in your centre. Sign in to see it.",
+        ),
+    },
+    "account.password_reset": {
+        Language.KOREAN: Message(
+            subject="센터 계정에 비밀번호 링크를 보냈습니다",
+            body="관리자가 센터 계정의 주소로 새 비밀번호를 정하는 링크를 보냈습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A password link was sent in your centre",
+            body="An administrator sent an account of your centre a link to choose a new password. Sign in to see it.",
+        ),
+    },
+    "account.deactivated": {
+        Language.KOREAN: Message(
+            subject="센터 계정이 비활성화되었습니다",
+            body="관리자가 센터 계정을 비활성화했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An account of your centre was deactivated",
+            body="An administrator deactivated an account of your centre. Sign in to see it.",
+        ),
+    },
+    "account.reactivated": {
+        Language.KOREAN: Message(
+            subject="센터 계정이 다시 활성화되었습니다",
+            body="관리자가 센터 계정을 다시 활성화했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An account of your centre was reactivated",
+            body="An administrator reactivated an account of your centre. Sign in to see it.",
+        ),
+    },
+    # To the account itself (and to its old address when the address changed).
+    "account.yours_changed": {
+        Language.KOREAN: Message(
+            subject="계정이 변경되었습니다",
+            body="관리자가 계정의 역할, 이메일 주소, 접근 권한 또는 비밀번호를 변경했습니다. "
+            "로그인해서 확인하고, 예상하지 못한 변경이면 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="Your account was changed",
+            body="An administrator changed your account's role, e-mail address, access or password. "
+            "Sign in to see what changed, and tell your supervisor if you did not expect it.",
         ),
     },
 }
@@ -80,6 +200,30 @@ def render_template(template_key: str, language: str) -> Message:
     return texts.get(language, texts[Language.KOREAN])
 
 
+# Messages to victims: the only ones that carry a link, the portal's address, from the setting alone.
+VICTIM_TEMPLATES = frozenset({"victim.case_updated"})
+# One SMS: 160 characters of plain ASCII (within GSM-7), 70 when any is outside it, as Korean is.
+SMS_MAX_CHARS = 70
+SMS_MAX_ASCII_CHARS = 160
+
+
+def sms_limit(text: str) -> int:
+    """How many characters of this text fit in one SMS."""
+    return SMS_MAX_ASCII_CHARS if text.isascii() else SMS_MAX_CHARS
+
+
+def with_portal_link(message: Message) -> Message:
+    """The victim's message with the portal's address after it, when set and when it still fits one SMS."""
+    link = conf.portal_link()
+    body = f"{message.body} {link}" if link else message.body
+    if len(body) > sms_limit(body):
+        return message
+    return Message(subject=message.subject, body=body)
+
+
 def render(notification: Notification) -> Message:
     """The message of a notification: its template in its language; `params` are never read."""
-    return render_template(notification.template_key, notification.language)
+    message = render_template(notification.template_key, notification.language)
+    if notification.template_key in VICTIM_TEMPLATES:
+        return with_portal_link(message)
+    return message

@@ -18,6 +18,7 @@ from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
+from accounts.lockout import address_refused, seconds_to_next_window
 from accounts.models import User
 
 
@@ -31,6 +32,12 @@ class TokenView(APIView):
 
     @extend_schema(request=TokenRequestSerializer, responses={200: TokenResponseSerializer})
     def post(self, request: Request) -> Response:
+        if address_refused(request._request):
+            return Response(
+                {"detail": _("Too many failed sign-ins from this address. Try again later.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": seconds_to_next_window()},
+            )
         form = TokenRequestSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         # The Django request, so that django-axes sees the address and counts the failure.
@@ -40,6 +47,7 @@ class TokenView(APIView):
             password=form.validated_data["password"],
         )
         if getattr(request._request, "axes_locked_out", False):
+            # AxesMiddleware answers in its place (accounts.lockout.lockout_response), in JSON as here.
             return Response(
                 {"detail": _("Too many failed sign-ins. Try again in 15 minutes.")},
                 status=status.HTTP_429_TOO_MANY_REQUESTS,

@@ -19,6 +19,7 @@ from cases.crypto import email_index, name_index, phone_index
 from cases.models import (
     PRIVATE_FIELDS,
     Case,
+    ContactChannel,
     EventKind,
     Note,
     NoteKind,
@@ -150,6 +151,15 @@ def do_open_case(
     return case
 
 
+def _check_channel_has_address(case: Case) -> None:
+    """Updates by e-mail need an address on file, by SMS a phone number: the same rule as at intake,
+    checked on the case as it would be after the change (a PATCH may send the channel alone)."""
+    if case.contact_channel == ContactChannel.EMAIL and not case.contact_email:
+        raise ActionError(_("Updates by e-mail need an e-mail address."), field="contact_channel")
+    if case.contact_channel == ContactChannel.SMS and not case.contact_phone:
+        raise ActionError(_("Updates by SMS need a phone number."), field="contact_channel")
+
+
 @transaction.atomic
 def do_update_case(*, actor: User, case: Case, version: int, changes: dict[str, Any]) -> Case:
     """Changes the case's details; refused with StaleVersionError if it changed since `version`."""
@@ -174,6 +184,8 @@ def do_update_case(*, actor: User, case: Case, version: int, changes: dict[str, 
             old[field] = current.isoformat() if hasattr(current, "isoformat") else current
             new[field] = value.isoformat() if hasattr(value, "isoformat") else value
         setattr(case, field, value)
+    if {"contact_channel", "contact_email", "contact_phone"} & set(changes):
+        _check_channel_has_address(case)
     if not old and not changed_private:
         return case
     if changed_private:

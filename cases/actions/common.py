@@ -29,13 +29,22 @@ def require_write(actor: User, case: Case) -> Case:
 
 
 def record_event(
-    case: Case, *, actor: User | None, kind: str, old: dict[str, Any], new: dict[str, Any], reason: str = ""
-) -> None:
-    """One row of the case's audit trail; a missing actor means the system made the change."""
-    CaseEvent.objects.create(
+    case: Case,
+    *,
+    actor: User | None,
+    kind: str,
+    old: dict[str, Any],
+    new: dict[str, Any],
+    reason: str = "",
+    by_victim: bool = False,
+) -> CaseEvent:
+    """One row of the case's audit trail: a staff member, the victim (through the portal), or, with
+    neither, the system made the change."""
+    actor_kind = ActorKind.VICTIM if by_victim else (ActorKind.USER if actor is not None else ActorKind.SYSTEM)
+    return CaseEvent.objects.create(
         case=case,
         actor=actor,
-        actor_kind=ActorKind.USER if actor is not None else ActorKind.SYSTEM,
+        actor_kind=actor_kind,
         kind=kind,
         old=old,
         new=new,

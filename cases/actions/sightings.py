@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases.actions.common import record_event, require_write
-from cases.actions.errors import ActionError, TransitionError
+from cases.actions.errors import ActionError, TransitionError, stale
 from cases.actions.takedowns import draft_for
 from cases.canonical import RejectedURL, canonicalise, host_of
 from cases.crypto import url_index
@@ -52,13 +52,24 @@ def do_add_sightings(
 ) -> list[LineResult]:
     """Adds the addresses of pasted lines: each is created, reported as a duplicate, or rejected with
     its line number and why. One bad line does not stop the rest; blank lines are skipped."""
+    case = require_write(actor, case)
+    results, created = add_lines(case, lines, flags=flags, created_by=actor, state=SightingState.ONLINE)
+    if created:
+        record_event(case, actor=actor, kind=EventKind.SIGHTINGS_ADDED, old={}, new={"count": len(created)})
+    return results
+
+
+def add_lines(
+    case: Case, lines: list[str], *, flags: SightingFlags, created_by: User | None, state: str
+) -> tuple[list[LineResult], list[Sighting]]:
+    """The shared work of a paste, by staff or by the victim: canonicalise each line, answer it, and
+    create the new places in `state` (the case row is locked by the caller)."""
     if len(lines) > MAX_BULK_LINES:
         raise ActionError(
             _("Paste at most %(max)d lines at a time (you pasted %(count)d).")
             % {"max": MAX_BULK_LINES, "count": len(lines)},
             field="lines",
         )
-    case = require_write(actor, case)
     results: list[LineResult] = []
     pending: dict[str, tuple[int, str, str]] = {}  # url_hash -> (line, canonical url, host)
     for number, raw in enumerate(lines, start=1):
@@ -93,7 +104,8 @@ def do_add_sightings(
                 content_kind=flags.content_kind,
                 is_synthetic=flags.is_synthetic,
                 exposes_personal_info=flags.exposes_personal_info,
-                created_by=actor,
+                state=state,
+                created_by=created_by,
                 created_at=now,
                 last_checked_at=now,
             )
@@ -106,12 +118,13 @@ def do_add_sightings(
         )
     if created:
         Case.objects.filter(pk=case.pk).update(updated_at=now)
-        record_event(case, actor=actor, kind=EventKind.SIGHTINGS_ADDED, old={}, new={"count": len(created)})
-    return sorted(results, key=lambda result: result.line)
+    return sorted(results, key=lambda result: result.line), created
 
 
 @transaction.atomic
-def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: dict[str, Any]) -> Sighting:
+def do_update_sighting(
+    *, actor: User, case: Case, sighting: Sighting, changes: dict[str, Any], version: int
+) -> Sighting:
     """Changes a sighting's flags, or its state: online again after removal means it reappeared,
     and a new draft request is opened for it."""
     allowed = {"found_by", "content_kind", "is_synthetic", "exposes_personal_info", "state"}
@@ -120,6 +133,8 @@ def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: 
         raise ActionError(_("These fields cannot be changed: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
     case = require_write(actor, case)
     sighting = Sighting.objects.select_for_update().get(pk=sighting.pk, case=case)
+    if sighting.version != version:
+        raise stale(sighting.version, version)
     old = {name: getattr(sighting, name) for name in changes}
     now = timezone.now()
     state = changes.pop("state", None)
@@ -136,6 +151,9 @@ def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: 
                     field="state",
                 )
             sighting.state, reappeared = SightingState.REAPPEARED, True
+        elif state == SightingState.ONLINE and sighting.state == SightingState.REPORTED:
+            # The counsellor checked a place the victim reported: from now on it is worked like any other.
+            sighting.state = SightingState.ONLINE
         elif state == SightingState.REMOVED:
             sighting.state, sighting.removed_at = SightingState.REMOVED, now
         else:
@@ -145,6 +163,7 @@ def do_update_sighting(*, actor: User, case: Case, sighting: Sighting, changes: 
                 field="state",
             )
     sighting.last_checked_at = now
+    sighting.version += 1
     sighting.save()
     new = {name: getattr(sighting, name) for name in old}
     record_event(case, actor=actor, kind=EventKind.SIGHTING_CHANGED, old={"sighting": sighting.pk, **old}, new=new)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -194,7 +195,9 @@ def do_transition_takedown(
                 raise ActionError(_("Say which places were removed."), field="removed_sightings")
         else:
             gone = set()
-        Sighting.objects.filter(pk__in=gone).update(state=SightingState.REMOVED, removed_at=now, last_checked_at=now)
+        Sighting.objects.filter(pk__in=gone).update(
+            state=SightingState.REMOVED, removed_at=now, last_checked_at=now, version=F("version") + 1
+        )
     takedown.status = status
     takedown.version += 1
     takedown.save(update_fields=fields)

@@ -27,8 +27,10 @@ from cases.actions.cases import (
 )
 from cases.api.audit import CaseEventsMixin
 from cases.api.common import (
+    IdField,
     PhoneField,
     StrictBooleanField,
+    StrictIntegerField,
     StrictSerializerMixin,
     TextField,
     UserRefSerializer,
@@ -42,7 +44,7 @@ from cases.api.notes import CaseNotesMixin
 from cases.api.sightings import CaseSightingsMixin
 from cases.api.takedowns import CaseTakedownsMixin
 from cases.audit import log_access
-from cases.models import Case, ContactChannel, HarmType, Priority, Status
+from cases.models import AccessAction, Case, ContactChannel, HarmType, Priority, Status
 
 LIST_COLUMNS = [
     "id",
@@ -103,7 +105,7 @@ class CaseInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str
 class CasePatchSerializer(CaseInputSerializer):
     """PATCH: every field optional, `version` required."""
 
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs["partial"] = True
@@ -205,12 +207,13 @@ class CaseCreatedSerializer(CaseSerializer):
 class TransitionSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
     status = serializers.ChoiceField(choices=Status.choices)
     reason = TextField(multiline=True, max_length=500, required=False, allow_blank=True, default="")
-    version = serializers.IntegerField(min_value=1, required=False)
+    # Every write names the version it was based on; a stale one is a 409.
+    version = StrictIntegerField()
 
 
 class AssignSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
-    assigned_to = serializers.IntegerField(min_value=1, allow_null=True)
-    version = serializers.IntegerField(min_value=1, required=False)
+    assigned_to = IdField(allow_null=True)
+    version = StrictIntegerField()
 
 
 @extend_schema_view(
@@ -238,6 +241,8 @@ class CaseViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = CaseFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # Ids are ASCII digits: "+1", "%201" or "١" never reach case 1 (access.parse_id says the same).
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[Case]:
         if getattr(self, "swagger_fake_view", False):  # drf-spectacular building the schema
@@ -260,6 +265,18 @@ class CaseViewSet(
             self.request.user, self.kwargs["pk"], queryset=Case.objects.select_related("assigned_to", "created_by")
         )
 
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        if "q" in request.query_params:
+            # What a counsellor searches for is a victim's name or phone: never in a URL, where
+            # proxies, browser history and server logs would keep it.
+            raise serializers.ValidationError(
+                {"q": [_("Search with POST /api/v1/cases/search/, so that what you look for stays out of URLs.")]}
+            )
+        response = super().list(request, *args, **kwargs)
+        # The list shows victims' names: one row for the request.
+        log_access(user=user_of(request), case=None, ip_address=client_address(request), action=AccessAction.LIST)
+        return response
+
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = user_of(request)
         access.cases_visible_to(user)  # administrators stop here with 403
@@ -271,6 +288,9 @@ class CaseViewSet(
         visible, hidden = selectors.duplicates_seen_by(
             user, contact_email=case.contact_email, contact_phone=case.contact_phone, exclude_pk=case.pk
         )
+        if visible or hidden:
+            # Learning that the centre holds a matching case is a read: it leaves a trace.
+            log_access(user=user, case=None, ip_address=client_address(request), action=AccessAction.DUPLICATE_CHECK)
         case = self._reload(case)
         case._possible_duplicates = visible  # type: ignore[attr-defined]
         case._possible_duplicates_hidden = hidden  # type: ignore[attr-defined]
@@ -326,7 +346,7 @@ class CaseViewSet(
             if assignee is None:
                 return Response({"assigned_to": [_("No such member of this centre's staff.")]}, status=400)
         case = do_assign_case(
-            actor=user_of(request), case=case, assignee=assignee, version=form.validated_data.get("version")
+            actor=user_of(request), case=case, assignee=assignee, version=form.validated_data["version"]
         )
         return Response(CaseSerializer(self._reload(case), context=self.get_serializer_context()).data)
 
@@ -341,4 +361,6 @@ class CaseViewSet(
         form.is_valid(raise_exception=True)
         user = user_of(request)
         found = selectors.search_cases(self.get_queryset(), user.centre_id, form.validated_data["q"])
-        return paginated(self, request, found, CaseListSerializer)
+        response = paginated(self, request, found, CaseListSerializer)
+        log_access(user=user, case=None, ip_address=client_address(request), action=AccessAction.SEARCH)
+        return response

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -57,6 +58,47 @@ class StrictBooleanField(serializers.BooleanField):
             return data
         self.fail("invalid")
         raise AssertionError  # unreachable: fail() raises
+
+
+class StrictIntegerField(serializers.IntegerField):
+    """A JSON integer only: "1", 1.0 and true are type errors. Bounded so that it fits the column
+    (a version or an id), and a huge number is a 400 rather than a database error."""
+
+    default_error_messages = {"invalid": _("Must be a whole number (a JSON integer).")}
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", 2**31 - 1)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data: Any) -> int:
+        if isinstance(data, bool) or not isinstance(data, int):
+            self.fail("invalid")
+        return int(super().to_internal_value(data))
+
+
+class IdField(StrictIntegerField):
+    """A database id: a JSON integer that fits a bigint."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("max_value", 2**63 - 1)
+        super().__init__(**kwargs)
+
+
+class BoundedDateTimeField(serializers.DateTimeField):
+    """A time within years 2000–2200: converting it between time zones cannot overflow, and a
+    mistyped year (0001, 9999) is a 400 naming the field instead of a date nobody meant."""
+
+    default_error_messages = {"bounds": _("Enter a time between the years 2000 and 2200.")}
+
+    def to_internal_value(self, value: Any) -> datetime:
+        try:
+            result = super().to_internal_value(value)
+        except OverflowError:
+            self.fail("bounds")
+        if not 2000 <= result.year <= 2200:
+            self.fail("bounds")
+        return result
 
 
 class TextField(serializers.CharField):

@@ -13,7 +13,6 @@ from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
 from cases.models import AccessLog, Case, Priority, Status, TakedownRequest, TakedownStatus, normalise_reference
-from cases.selectors import search_cases
 
 
 class IdFilter(django_filters.NumberFilter):
@@ -50,9 +49,6 @@ class CaseFilter(django_filters.FilterSet):
     )
     assigned_to = django_filters.CharFilter(method="filter_assigned_to", help_text="A user id, `me` or `none`.")
     reference = django_filters.CharFilter(method="filter_reference")
-    q = django_filters.CharFilter(
-        method="filter_q", max_length=254, help_text="Exact name, phone, e-mail or reference."
-    )
     created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
     ordering = django_filters.OrderingFilter(
@@ -81,11 +77,6 @@ class CaseFilter(django_filters.FilterSet):
 
     def filter_reference(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
         return queryset.filter(reference=normalise_reference(value))
-
-    def filter_q(self, queryset: QuerySet[Case], name: str, value: str) -> QuerySet[Case]:
-        user = getattr(self.request, "user", None)
-        centre_id = getattr(user, "centre_id", None)
-        return search_cases(queryset, centre_id, value) if centre_id is not None else queryset.none()
 
 
 class AccessLogFilter(django_filters.FilterSet):

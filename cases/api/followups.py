@@ -12,12 +12,12 @@ from rest_framework.response import Response
 
 from cases import access
 from cases.actions.followups import do_set_followup
-from cases.api.common import StrictSerializerMixin, TextField, user_of
+from cases.api.common import BoundedDateTimeField, StrictSerializerMixin, TextField, user_of
 from cases.models import Case, FollowUp
 
 
 class FollowUpInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
-    due_at = serializers.DateTimeField()
+    due_at = BoundedDateTimeField()
     note = TextField(multiline=True, max_length=2000, required=False, allow_blank=True, default="")
 
 

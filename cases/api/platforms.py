@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from cases.actions.errors import stale
+from cases.api.common import StrictIntegerField
 from cases.models import Platform, PlatformDomain
 from cases.validators import validate_single_line
 
@@ -22,6 +25,8 @@ class PlatformSerializer(serializers.ModelSerializer[Platform]):
         max_length=50,
         write_only=True,
     )
+    # A change names the version it was based on (two administrators editing one platform).
+    version = StrictIntegerField(write_only=True, required=False)
 
     class Meta:
         model = Platform
@@ -38,13 +43,20 @@ class PlatformSerializer(serializers.ModelSerializer[Platform]):
             "evidence_required",
             "regulator_escalation",
             "is_fallback",
+            "version",
         ]
         read_only_fields = ["id", "is_fallback"]
 
     def to_representation(self, instance: Platform) -> dict[str, Any]:
         data = super().to_representation(instance)
         data["domains"] = sorted(d.domain for d in instance.domains.all())
+        data["version"] = instance.version
         return data
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if self.instance is not None and "version" not in attrs:
+            raise serializers.ValidationError({"version": [_("This field is required.")]})
+        return attrs
 
     def validate_domains(self, value: list[str]) -> list[str]:
         cleaned = sorted({d.strip().lower().rstrip(".") for d in value if d.strip()})
@@ -68,14 +80,21 @@ class PlatformSerializer(serializers.ModelSerializer[Platform]):
         )
 
     def create(self, validated_data: dict[str, Any]) -> Platform:
+        validated_data.pop("version", None)
         domains = validated_data.pop("domains", [])
         platform = super().create(validated_data)
         self._save_domains(platform, domains)
         return platform
 
+    @transaction.atomic
     def update(self, instance: Platform, validated_data: dict[str, Any]) -> Platform:
+        version = validated_data.pop("version")
+        locked = Platform.objects.select_for_update().get(pk=instance.pk)
+        if locked.version != version:
+            raise stale(locked.version, version)
         domains = validated_data.pop("domains", None)
-        platform = super().update(instance, validated_data)
+        validated_data["version"] = locked.version + 1
+        platform = super().update(locked, validated_data)
         self._save_domains(platform, domains)
         return platform
 
@@ -114,3 +133,4 @@ class PlatformViewSet(
     http_method_names = ["get", "post", "patch", "head", "options"]
     queryset = Platform.objects.prefetch_related("domains").order_by("name")
     pagination_class = None
+    lookup_value_regex = "[0-9]+"

@@ -14,7 +14,7 @@ from rest_framework.response import Response
 
 from cases import access, selectors
 from cases.actions.sightings import SightingFlags, do_add_sightings, do_update_sighting
-from cases.api.common import StrictBooleanField, StrictSerializerMixin, client_address, user_of
+from cases.api.common import StrictBooleanField, StrictIntegerField, StrictSerializerMixin, client_address, user_of
 from cases.api.platforms import PlatformRefSerializer
 from cases.audit import log_access
 from cases.models import Case, ContentKind, FoundBy, Sighting, SightingState
@@ -39,6 +39,7 @@ class SightingSerializer(serializers.ModelSerializer[Sighting]):
             "last_checked_at",
             "removed_at",
             "created_at",
+            "version",
             "same_elsewhere",
         ]
         read_only_fields = fields
@@ -78,6 +79,8 @@ class SightingPatchSerializer(StrictSerializerMixin, serializers.Serializer[dict
     is_synthetic = StrictBooleanField(required=False)
     exposes_personal_info = StrictBooleanField(required=False)
     state = serializers.ChoiceField(choices=SightingState.choices, required=False)
+    # The version the writer read: two counsellors flagging one place do not overwrite each other.
+    version = StrictIntegerField()
 
 
 class CaseSightingsMixin(viewsets.GenericViewSet[Case]):
@@ -159,8 +162,10 @@ class CaseSightingsMixin(viewsets.GenericViewSet[Case]):
             raise Http404
         form = SightingPatchSerializer(data=request.data)
         form.is_valid(raise_exception=True)
+        changes = dict(form.validated_data)
+        version = changes.pop("version")
         sighting = do_update_sighting(
-            actor=user_of(request), case=case, sighting=sighting, changes=dict(form.validated_data)
+            actor=user_of(request), case=case, sighting=sighting, changes=changes, version=version
         )
         sighting = case.sightings.select_related("platform").get(pk=sighting.pk)
         return Response(SightingSerializer(sighting, context=self._sighting_page(request, case, [sighting])).data)

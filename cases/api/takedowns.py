@@ -15,9 +15,10 @@ from rest_framework.serializers import BaseSerializer
 
 from cases import access
 from cases.actions.takedowns import do_draft_takedowns, do_edit_takedown_letter, do_transition_takedown
-from cases.api.common import StrictSerializerMixin, TextField, user_of
+from cases.api.common import IdField, StrictIntegerField, StrictSerializerMixin, TextField, client_address, user_of
 from cases.api.filters import TakedownFilter
 from cases.api.platforms import PlatformRefSerializer
+from cases.audit import log_access
 from cases.models import PRIVATE_FIELDS, Case, RequestChannel, TakedownRequest, TakedownStatus
 
 LETTER_FIELDS = ["subject", "body", "sent_subject", "sent_body"]
@@ -72,15 +73,15 @@ class TakedownListSerializer(TakedownSerializer):
 class TakedownLetterSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
     subject = TextField(max_length=300)
     body = TextField(multiline=True, max_length=100_000)
-    version = serializers.IntegerField(min_value=1)
+    version = StrictIntegerField()
 
 
 class TakedownTransitionSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
     status = serializers.ChoiceField(choices=TakedownStatus.choices)
-    version = serializers.IntegerField(min_value=1, required=False)
+    version = StrictIntegerField()
     channel = serializers.ChoiceField(choices=RequestChannel.choices, required=False, default="")
     ticket_number = TextField(max_length=200, required=False, allow_blank=True, default="")
-    removed_sightings = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    removed_sightings = serializers.ListField(child=IdField(), required=False, max_length=1000)
     note = TextField(multiline=True, max_length=500, required=False, allow_blank=True, default="")
 
 
@@ -118,6 +119,7 @@ class TakedownViewSet(
     filter_backends = [DjangoFilterBackend]
     filterset_class = TakedownFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
+    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[TakedownRequest]:
         if getattr(self, "swagger_fake_view", False):
@@ -133,6 +135,12 @@ class TakedownViewSet(
 
     def get_object(self) -> TakedownRequest:
         return access.access_takedown(self.request.user, self.kwargs["pk"])
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        takedown = self.get_object()
+        # The letter names the content's addresses: reading it is logged against the case.
+        log_access(user=user_of(request), case=takedown.case, ip_address=client_address(request))
+        return Response(TakedownSerializer(takedown).data)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return self.http_method_not_allowed(request)

@@ -20,9 +20,11 @@ from cases.models.case import (
     new_reference,
     normalise_reference,
 )
+from cases.models.closure import ClosureDecision, ClosureRequest
 from cases.models.followup import FollowUp
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
+from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
@@ -37,6 +39,8 @@ __all__ = [
     "ActorKind",
     "Case",
     "CaseEvent",
+    "ClosureDecision",
+    "ClosureRequest",
     "ContactChannel",
     "ContentKind",
     "EventKind",
@@ -50,6 +54,9 @@ __all__ = [
     "Platform",
     "PlatformDomain",
     "PlatformKind",
+    "PortalAccess",
+    "PortalSession",
+    "PortalSignInFailure",
     "Priority",
     "RequestChannel",
     "Sighting",

@@ -33,6 +33,13 @@ class EventKind(models.TextChoices):
     TAKEDOWN_EDITED = "takedown_edited", _("Takedown letter edited")
     TAKEDOWN_CHANGED = "takedown_changed", _("Takedown request updated")
     FOLLOWUP_SET = "followup_set", _("Follow-up set")
+    PORTAL_ISSUED = "portal_issued", _("Portal access issued")
+    PORTAL_REVOKED = "portal_revoked", _("Portal access revoked")
+    CONSENTS_CHANGED = "consents_changed", _("Consent changed")
+    CONTACT_CHANGED = "contact_changed", _("Contact choices changed")
+    PLACES_REPORTED = "places_reported", _("Places reported by the victim")
+    CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
+    CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
 
 
 class CaseEvent(models.Model):
@@ -70,6 +77,9 @@ class CaseEvent(models.Model):
 class AccessAction(models.TextChoices):
     VIEW = "view", _("Opened")
     EXPORT = "export", _("Exported")
+    # A list or a search that showed victims' names: one row for the request, not one per case.
+    LIST = "list", _("Listed")
+    SEARCH = "search", _("Searched")
     # An intake check that matched cases the person may not see: counted, so it leaves a trace.
     DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
 

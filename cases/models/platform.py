@@ -43,6 +43,7 @@ class Platform(models.Model):
     regulator_escalation = models.BooleanField(_("the regulator (KCSC) takes escalations"), default=False)
     # The "unknown site" entry: where a URL goes when no domain matches.
     is_fallback = models.BooleanField(_("fallback for unknown sites"), default=False)
+    version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
         verbose_name = _("platform")

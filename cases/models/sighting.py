@@ -31,6 +31,8 @@ class SightingState(models.TextChoices):
     ONLINE = "online", _("Online")
     REMOVED = "removed", _("Removed")
     REAPPEARED = "reappeared", _("Reappeared")
+    # Reported by the victim through the portal: waits for the counsellor's review, goes to no platform.
+    REPORTED = "reported", _("Reported by the victim, to review")
 
 
 class Sighting(models.Model):
@@ -51,6 +53,7 @@ class Sighting(models.Model):
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("found at"), default=timezone.now, editable=False)
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         verbose_name = _("sighting")

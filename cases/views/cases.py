@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
@@ -35,7 +36,17 @@ from cases.forms import (
     SearchForm,
     TransitionForm,
 )
-from cases.models import AccessAction, Case, CaseEvent, EventKind, HarmType, Status
+from cases.models import (
+    AccessAction,
+    Case,
+    CaseEvent,
+    ClosureDecision,
+    ClosureRequest,
+    EventKind,
+    HarmType,
+    PortalAccess,
+    Status,
+)
 from cases.views.common import address, refused, staff
 
 DASHBOARD_ROWS = 25
@@ -48,11 +59,26 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_admin:
         return redirect("admin:index")
     visible = access.cases_visible_to(user)
-    context = {
+    context: dict[str, Any] = {
         "my_cases": list(selectors.my_open_cases(visible, user)[:DASHBOARD_ROWS]),
         "intake": list(selectors.intake_queue(visible)[:DASHBOARD_ROWS]),
-        "attention": list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS]),
+        "to_review": selectors.places_to_review(visible if access.can_assign(user) else access.my_cases(user)),
     }
+    if access.can_assign(user):
+        # A supervisor sees the centre, not only her own cases (she may have none).
+        overdue = selectors.overdue_takedowns(user)
+        context |= {
+            "centre_view": True,
+            "attention": list(selectors.centre_attention(visible)[:DASHBOARD_ROWS]),
+            "overdue": list(overdue[:DASHBOARD_ROWS]),
+            "overdue_count": overdue.count(),
+            "closures": list(selectors.waiting_closures(visible)[:DASHBOARD_ROWS]),
+            "workload": selectors.workload(user.centre_id),
+        }
+    else:
+        context["attention"] = list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS])
+    # The dashboard lists victims' names: one access-log row for the page, as for the API's list.
+    log_access(user=user, case=None, ip_address=address(request), action=AccessAction.LIST)
     return render(request, "cases/dashboard.html", context)
 
 
@@ -79,8 +105,8 @@ def intake(request: HttpRequest) -> HttpResponse:
                 duplicates, hidden = selectors.duplicates_seen_by(
                     user, contact_email=data["contact_email"], contact_phone=data["contact_phone"]
                 )
-                if hidden:
-                    # Learning that a colleague holds a matching case leaves a trace (no value stored).
+                if duplicates or hidden:
+                    # Learning that the centre holds a matching case leaves a trace (no value stored).
                     log_access(user=user, case=None, ip_address=address(request), action=AccessAction.DUPLICATE_CHECK)
             if not duplicates and not hidden:
                 consents = Consents(
@@ -121,6 +147,19 @@ def _describe(event: CaseEvent, names: dict[int, str]) -> str:
         fields = [*event.new.get("changed", []), *(k for k in event.new if k != "changed")]
         labels = [str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields]
         return _("Details changed: %(fields)s") % {"fields": ", ".join(labels)}
+    if event.kind == EventKind.CONSENTS_CHANGED:
+        consents = {"hash_matching": _("hash matching"), "share_with_police": _("sharing with the police")}
+        changes = [
+            (_("Consent to %(what)s given") if event.new[key] else _("Consent to %(what)s withdrawn")) % {"what": label}
+            for key, label in consents.items()
+            if event.old.get(key) != event.new.get(key)
+        ]
+        return "; ".join(changes) or str(EventKind(event.kind).label)
+    if event.kind == EventKind.PLACES_REPORTED:
+        count = int(event.new.get("count", 0))
+        return ngettext("%(count)d place reported, to review", "%(count)d places reported, to review", count) % {
+            "count": count
+        }
     return str(EventKind(event.kind).label)
 
 
@@ -169,6 +208,10 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
         "timeline": _timeline(case),
         "can_write": writable,
+        "portal_access": PortalAccess.objects.filter(case=case, revoked_at__isnull=True).first(),
+        "closure_request": ClosureRequest.objects.select_related("requested_by")
+        .filter(case=case, decision=ClosureDecision.PENDING)
+        .first(),
         "can_take": access.can_take(user, case),
         "can_assign": access.can_assign(user),
         "transitions": [(s, Status(s).label) for s in legal_transitions(user, case)],
@@ -275,6 +318,7 @@ def search(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             found = selectors.search_cases(visible, user.centre_id, form.cleaned_data["q"])
             results = list(found.select_related("assigned_to").order_by("-created_at")[:50])
+            log_access(user=user, case=None, ip_address=address(request), action=AccessAction.SEARCH)
     else:
         form = SearchForm()
     return render(request, "cases/search.html", {"form": form, "results": results})

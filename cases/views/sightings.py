@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 from cases import access
 from cases.actions.errors import ActionError
 from cases.actions.sightings import SightingFlags, do_add_sightings, do_update_sighting
-from cases.forms import BulkSightingsForm
-from cases.models import Case, SightingState
+from cases.forms import BulkSightingsForm, SightingStateForm
+from cases.models import Case
 from cases.views.cases import render_case
 from cases.views.common import refused, staff
 
@@ -47,12 +47,18 @@ def case_sighting_state(request: HttpRequest, pk: int, sighting_id: int) -> Http
     sighting = case.sightings.filter(pk=sighting_id).first()
     if sighting is None:
         raise Http404
-    state = request.POST.get("state", "")
-    if state not in SightingState.values:
-        messages.error(request, _("Choose a state."))
+    form = SightingStateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Reload the page and try again."))
         return redirect("cases:detail", pk=case.pk)
     try:
-        do_update_sighting(actor=user, case=case, sighting=sighting, changes={"state": state})
+        do_update_sighting(
+            actor=user,
+            case=case,
+            sighting=sighting,
+            changes={"state": form.cleaned_data["state"]},
+            version=form.cleaned_data["version"],
+        )
     except ActionError as error:
         return refused(request, case.pk, error)
     return redirect(reverse("cases:detail", args=[case.pk]) + "#sightings")

@@ -21,9 +21,10 @@ from cases.actions.takedowns import (
     do_edit_takedown_letter,
     do_transition_takedown,
 )
+from cases.audit import log_access
 from cases.forms import LetterForm, TakedownTransitionForm
 from cases.models import PRIVATE_FIELDS, RequestChannel, TakedownRequest, TakedownStatus
-from cases.views.common import refused, staff
+from cases.views.common import address, refused, staff
 
 
 @login_required
@@ -83,6 +84,8 @@ def takedown_detail(request: HttpRequest, pk: int) -> HttpResponse:
             return refused(request, takedown.pk, error, page="cases:takedown")
         messages.success(request, _("Letter saved."))
         return redirect("cases:takedown", pk=takedown.pk)
+    # The page shows the content's addresses and the letter: reading it is logged against the case.
+    log_access(user=user, case=takedown.case, ip_address=address(request))
     return _render_takedown(request, takedown)
 
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 from django.test import Client
 from django.urls import reverse
+from hypothesis import given
+from hypothesis import strategies as st
 
-from accounts.models import User
+from accounts.models import User, normalize_address
 
 pytestmark = pytest.mark.django_db
 
@@ -109,3 +111,15 @@ def test_it_refuses_a_form_from_another_site(alice: User, password: str, headers
         headers=headers,
     )
     assert response.status_code == 403
+
+
+@pytest.mark.parametrize("spelling", ["ALICE@SEOUL.TEST", "  Alice@Seoul.Test ", "alice@seoul.test"])
+def test_it_signs_in_with_any_spelling_of_the_address(alice: User, password: str, spelling: str) -> None:
+    assert _login(Client(), spelling, password).status_code == 302
+
+
+@given(st.text(max_size=40))
+def test_it_normalises_an_address_once_and_for_all(value: str) -> None:
+    # Stored addresses are normalised twice (create_user, then clean()); sign-in normalises once.
+    once = normalize_address(value)
+    assert normalize_address(once) == once

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 
 from accounts.models import Role, User
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -41,24 +43,26 @@ def test_it_gives_other_roles_no_admin_permission(carol: User) -> None:
     assert not carol.has_perm("accounts.change_user")
 
 
-def test_it_lets_an_administrator_create_a_user_in_the_admin(client_as, erin: User) -> None:
-    response = client_as(erin).post(
-        "/admin/accounts/user/add/",
-        {
-            "email": "New.Counsellor@Seoul.test",
-            "full_name": "New Counsellor",
-            "centre": erin.centre_id,
-            "role": "counsellor",
-            "preferred_language": "en",
-            "usable_password": "true",
-            "password1": "a long enough passphrase 7",
-            "password2": "a long enough passphrase 7",
-        },
-    )
+def test_it_lets_an_administrator_create_a_user_in_the_admin(
+    client_as, erin: User, django_capture_on_commit_callbacks
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_as(erin).post(
+            "/admin/accounts/user/add/",
+            {
+                "email": "New.Counsellor@Seoul.test",
+                "full_name": "New Counsellor",
+                "role": "counsellor",
+                "preferred_language": "en",
+            },
+        )
     assert response.status_code == 302, response.content.decode()[:2000]
     user = User.objects.get(email="new.counsellor@seoul.test")
-    assert user.check_password("a long enough passphrase 7")
     assert user.role == Role.COUNSELLOR
+    assert user.centre_id == erin.centre_id
+    # The administrator sets no password: the person chooses one through a link sent to her own address.
+    assert not user.has_usable_password()
+    assert [message.to for message in mail.outbox] == [["new.counsellor@seoul.test"]]
 
 
 def test_it_creates_a_user_from_the_command_line(centre, monkeypatch: pytest.MonkeyPatch, password: str) -> None:
@@ -119,3 +123,13 @@ def test_it_stops_an_administrator_promoting_herself(client_as, erin: User) -> N
 def test_it_never_deletes_users_from_the_admin(client_as, erin: User, alice: User) -> None:
     assert client_as(erin).get(f"/admin/accounts/user/{alice.pk}/delete/").status_code in {302, 403}
     assert User.objects.filter(pk=alice.pk).exists()
+
+
+def test_it_records_a_user_created_on_the_command_line(
+    carol: User, monkeypatch: pytest.MonkeyPatch, password: str
+) -> None:
+    monkeypatch.setenv("CASEFLOW_PASSWORD", password)
+    call_command("create_user", "sup2@seoul.test", name="Su Two", centre="Seoul Centre", role="supervisor")
+    event = User.objects.get(email="sup2@seoul.test").account_events.get()
+    assert (event.kind, event.new, event.actor) == ("created", "supervisor", None)
+    assert Notification.objects.filter(recipient=carol, template_key="account.created").count() == 2

@@ -73,3 +73,116 @@ def test_it_refuses_a_body_over_one_megabyte_with_413(api_as, alice: User) -> No
     response = api_as(alice).post("/api/v1/auth/token/", body, content_type="application/json")
     assert response.status_code == 413
     assert "1048576" in response.json()["detail"]
+
+
+# --- Answers produced before or around the views: redirects, refusals, errors -----------------------
+
+
+def _assert_guarded(response) -> None:
+    """The headers every answer carries, whichever layer produced it."""
+    policy = response.get("Content-Security-Policy", "")
+    assert "default-src 'self'" in policy and "frame-ancestors 'none'" in policy, response.headers
+    assert response.get("X-Frame-Options") == "DENY", response.headers
+    assert "no-store" in response.get("Cache-Control", ""), response.headers
+    assert response.get("X-Content-Type-Options") == "nosniff", response.headers
+    assert response.get("Referrer-Policy") == "no-referrer", response.headers
+
+
+def _assert_json_error(response, status: int) -> None:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/json", response.content[:300]
+    assert isinstance(response.json()["detail"], str) and response.json()["detail"]
+
+
+@pytest.mark.parametrize("path", ["/api/v1/auth/token/", "/accounts/login/"])
+def test_it_guards_the_413_for_a_body_too_large(client: Client, path: str) -> None:
+    response = client.post(path, "x" * (1024 * 1024 + 1), content_type="application/octet-stream")
+    assert response.status_code == 413
+    _assert_guarded(response)
+
+
+@pytest.mark.parametrize(
+    ("path", "target"), [("/api/v1/cases", "/api/v1/cases/"), ("/accounts/login", "/accounts/login/")]
+)
+def test_it_guards_the_redirect_that_appends_a_slash(client: Client, path: str, target: str) -> None:
+    response = client.get(path)
+    assert response.status_code == 301
+    assert response["Location"] == target
+    _assert_guarded(response)
+
+
+def test_it_guards_the_redirect_to_https(client: Client, settings) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    for path in ["/accounts/login/", "/api/v1/cases/"]:
+        response = client.get(path)
+        assert response.status_code == 301
+        assert response["Location"] == f"https://testserver{path}"
+        _assert_guarded(response)
+
+
+def test_it_guards_the_400_for_a_host_not_allowed(client: Client) -> None:
+    page = client.get("/accounts/login/", HTTP_HOST="evil.example")
+    assert page.status_code == 400
+    _assert_guarded(page)
+    api = client.get("/api/v1/cases/", HTTP_HOST="evil.example")
+    _assert_json_error(api, 400)
+    _assert_guarded(api)
+
+
+def test_it_guards_the_400_for_a_host_not_allowed_behind_the_https_redirect(client: Client, settings) -> None:
+    settings.SECURE_SSL_REDIRECT = True
+    response = client.post("/api/v1/auth/token/", {}, HTTP_HOST="evil.example")
+    _assert_json_error(response, 400)
+    _assert_guarded(response)
+
+
+def test_it_answers_json_for_an_unknown_api_path(client: Client) -> None:
+    response = client.get("/api/v1/no-such-thing/")
+    _assert_json_error(response, 404)
+    _assert_guarded(response)
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404
+    assert page["Content-Type"].startswith("text/html")
+    _assert_guarded(page)
+
+
+@pytest.mark.parametrize(("kind", "status"), [("forbidden", 403), ("suspicious", 400), ("broken", 500)])
+def test_it_answers_json_for_errors_raised_outside_drf(settings, kind: str, status: int) -> None:
+    settings.ROOT_URLCONF = "tests.caseflow.error_urls"
+    client = Client(raise_request_exception=False)
+    response = client.get(f"/api/v1/test-failure/{kind}/")
+    _assert_json_error(response, status)
+    assert "test of" not in response.content.decode()  # the exception's text stays in the log
+    _assert_guarded(response)
+    page = client.get(f"/test-failure/{kind}/")
+    assert page.status_code == status
+    assert page["Content-Type"].startswith("text/html")
+    _assert_guarded(page)
+
+
+def test_it_answers_json_for_a_locked_out_token_request(client: Client, alice: User, password: str) -> None:
+    for _ in range(5):
+        client.post("/api/v1/auth/token/", {"email": alice.email, "password": "nope"}, content_type="application/json")
+    response = client.post(
+        "/api/v1/auth/token/", {"email": alice.email, "password": password}, content_type="application/json"
+    )
+    _assert_json_error(response, 429)
+    assert "15" in response.json()["detail"]  # the view's own answer: try again in 15 minutes
+    _assert_guarded(response)
+
+
+def test_it_still_shows_the_lockout_page_to_a_browser(client: Client, alice: User, password: str) -> None:
+    for _ in range(5):
+        client.post("/accounts/login/", {"username": alice.email, "password": "nope"})
+    response = client.post("/accounts/login/", {"username": alice.email, "password": password})
+    assert response.status_code == 429
+    assert response["Content-Type"].startswith("text/html")
+    assert "accounts/locked_out.html" in [template.name for template in response.templates]
+    _assert_guarded(response)
+
+
+def test_it_answers_json_for_a_refused_method(client: Client) -> None:
+    response = client.delete("/api/v1/auth/token/")
+    assert response.status_code in {401, 405}
+    assert response["Content-Type"] == "application/json"
+    _assert_guarded(response)

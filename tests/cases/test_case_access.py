@@ -23,7 +23,7 @@ def _note(api, case: Case):
 
 
 def _transition(api, case: Case):
-    return api.post(_url(case, "transition/"), {"status": "in_progress"}, format="json")
+    return api.post(_url(case, "transition/"), {"status": "in_progress", "version": case.version}, format="json")
 
 
 READS = [
@@ -58,7 +58,9 @@ def test_it_refuses_a_counsellor_writing_an_intake_case_she_has_not_taken(
 
 def test_it_lets_a_counsellor_take_an_intake_case(api_as, bob: User, intake_case: Case) -> None:
     api = api_as(bob)
-    response = api.post(_url(intake_case, "assign/"), {"assigned_to": bob.pk}, format="json")
+    response = api.post(
+        _url(intake_case, "assign/"), {"assigned_to": bob.pk, "version": intake_case.version}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["assigned_to"]["id"] == bob.pk
     assert _note(api, intake_case).status_code == 201
@@ -67,7 +69,9 @@ def test_it_lets_a_counsellor_take_an_intake_case(api_as, bob: User, intake_case
 def test_it_refuses_a_counsellor_giving_an_intake_case_to_someone_else(
     api_as, bob: User, alice: User, intake_case: Case
 ) -> None:
-    response = api_as(bob).post(_url(intake_case, "assign/"), {"assigned_to": alice.pk}, format="json")
+    response = api_as(bob).post(
+        _url(intake_case, "assign/"), {"assigned_to": alice.pk, "version": intake_case.version}, format="json"
+    )
     assert response.status_code == 403
 
 
@@ -89,19 +93,19 @@ def test_it_lets_a_supervisor_read_and_write_every_case_of_her_centre(
 
 
 def test_it_lets_a_supervisor_assign(api_as, carol: User, alice: User, bobs_case: Case) -> None:
-    response = api_as(carol).post(_url(bobs_case, "assign/"), {"assigned_to": alice.pk}, format="json")
+    response = api_as(carol).post(_url(bobs_case, "assign/"), {"assigned_to": alice.pk, "version": 1}, format="json")
     assert response.status_code == 200
     bobs_case.refresh_from_db()
     assert bobs_case.assigned_to == alice
 
 
 def test_it_refuses_assignment_by_a_counsellor(api_as, bob: User, alice: User, bobs_case: Case) -> None:
-    response = api_as(bob).post(_url(bobs_case, "assign/"), {"assigned_to": alice.pk}, format="json")
+    response = api_as(bob).post(_url(bobs_case, "assign/"), {"assigned_to": alice.pk, "version": 1}, format="json")
     assert response.status_code == 403
 
 
 def test_it_refuses_assignment_to_another_centre(api_as, carol: User, dave: User, bobs_case: Case) -> None:
-    response = api_as(carol).post(_url(bobs_case, "assign/"), {"assigned_to": dave.pk}, format="json")
+    response = api_as(carol).post(_url(bobs_case, "assign/"), {"assigned_to": dave.pk, "version": 1}, format="json")
     assert response.status_code == 400
     assert "assigned_to" in response.json()
 

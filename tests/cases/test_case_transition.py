@@ -37,7 +37,9 @@ def _bring(case: Case, status: str, supervisor: User) -> Case:
 def test_it_allows_exactly_the_moves_of_the_machine(api_as, carol: User, alices_case: Case, current, requested) -> None:
     case = _bring(alices_case, current, carol)
     response = api_as(carol).post(
-        f"/api/v1/cases/{case.pk}/transition/", {"status": requested, "reason": "test"}, format="json"
+        f"/api/v1/cases/{case.pk}/transition/",
+        {"status": requested, "reason": "test", "version": case.version},
+        format="json",
     )
     case.refresh_from_db()
     if (current, requested) in LEGAL:
@@ -53,17 +55,23 @@ def test_it_allows_exactly_the_moves_of_the_machine(api_as, carol: User, alices_
 
 
 def test_it_refuses_an_unknown_status(api_as, alice: User, alices_case: Case) -> None:
-    response = api_as(alice).post(f"/api/v1/cases/{alices_case.pk}/transition/", {"status": "done"}, format="json")
+    response = api_as(alice).post(
+        f"/api/v1/cases/{alices_case.pk}/transition/", {"status": "done", "version": 1}, format="json"
+    )
     assert response.status_code == 400
     assert "status" in response.json()
 
 
 def test_it_leaves_closing_to_a_supervisor(api_as, alice: User, carol: User, alices_case: Case) -> None:
     case = _bring(alices_case, "monitoring", carol)
-    response = api_as(alice).post(f"/api/v1/cases/{case.pk}/transition/", {"status": "closed"}, format="json")
+    response = api_as(alice).post(
+        f"/api/v1/cases/{case.pk}/transition/", {"status": "closed", "version": case.version}, format="json"
+    )
     assert response.status_code == 403
     assert (
-        api_as(carol).post(f"/api/v1/cases/{case.pk}/transition/", {"status": "closed"}, format="json").status_code
+        api_as(carol)
+        .post(f"/api/v1/cases/{case.pk}/transition/", {"status": "closed", "version": case.version}, format="json")
+        .status_code
         == 200
     )
     case.refresh_from_db()
@@ -73,7 +81,9 @@ def test_it_leaves_closing_to_a_supervisor(api_as, alice: User, carol: User, ali
 def test_it_leaves_reopening_to_a_supervisor(api_as, alice: User, carol: User, alices_case: Case) -> None:
     case = _bring(alices_case, "closed", carol)
     assert (
-        api_as(alice).post(f"/api/v1/cases/{case.pk}/transition/", {"status": "in_progress"}, format="json").status_code
+        api_as(alice)
+        .post(f"/api/v1/cases/{case.pk}/transition/", {"status": "in_progress", "version": case.version}, format="json")
+        .status_code
         == 403
     )
 

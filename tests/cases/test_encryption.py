@@ -64,9 +64,9 @@ def test_it_finds_a_returning_victim_by_exact_name_phone_or_email(alice: User, a
         "minji@example.kr",
         case.display_reference,
     ]:
-        rows = api.get("/api/v1/cases/", {"q": query}).json()["results"]
+        rows = api.post("/api/v1/cases/search/", {"q": query}, format="json").json()["results"]
         assert [row["id"] for row in rows] == [case.pk], query
-    assert api.get("/api/v1/cases/", {"q": "김민"}).json()["count"] == 0
+    assert api.post("/api/v1/cases/search/", {"q": "김민"}, format="json").json()["count"] == 0
 
 
 def test_it_normalises_phone_numbers() -> None:

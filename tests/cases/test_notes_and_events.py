@@ -57,9 +57,13 @@ def test_it_records_every_change_as_an_event(api_as, alice: User, carol: User, a
     api = api_as(alice)
     api.post(f"/api/v1/cases/{alices_case.pk}/notes/", {"body": "Note."}, format="json")
     api.post(
-        f"/api/v1/cases/{alices_case.pk}/transition/", {"status": "in_progress", "reason": "Called"}, format="json"
+        f"/api/v1/cases/{alices_case.pk}/transition/",
+        {"status": "in_progress", "reason": "Called", "version": 1},
+        format="json",
     )
-    api_as(carol).post(f"/api/v1/cases/{alices_case.pk}/assign/", {"assigned_to": carol.pk}, format="json")
+    api_as(carol).post(
+        f"/api/v1/cases/{alices_case.pk}/assign/", {"assigned_to": carol.pk, "version": 2}, format="json"
+    )
     events = api_as(carol).get(f"/api/v1/cases/{alices_case.pk}/events/").json()["results"]
     assert [(e["kind"], e["actor"]["id"] if e["actor"] else None) for e in events] == [
         ("created", alice.pk),

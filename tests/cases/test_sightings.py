@@ -158,8 +158,8 @@ def test_it_marks_a_place_removed_and_then_reappeared(api_as, alice: User, alice
     assert sighting is not None
     api = api_as(alice)
     url = f"/api/v1/cases/{alices_case.pk}/sightings/{sighting.pk}/"
-    assert api.patch(url, {"state": "reappeared"}, format="json").status_code == 400
-    assert api.patch(url, {"state": "removed"}, format="json").json()["state"] == "removed"
-    assert api.patch(url, {"state": "online"}, format="json").json()["state"] == "reappeared"
+    assert api.patch(url, {"state": "reappeared", "version": 1}, format="json").status_code == 400
+    assert api.patch(url, {"state": "removed", "version": 1}, format="json").json()["state"] == "removed"
+    assert api.patch(url, {"state": "online", "version": 2}, format="json").json()["state"] == "reappeared"
     # A new draft request is opened for the place that came back.
     assert alices_case.takedowns.filter(status="draft", items__sighting=sighting).count() == 1

@@ -125,7 +125,7 @@ def test_it_follows_the_takedown_machine(api_as, alice: User, with_places: Case,
     TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
     response = api_as(alice).post(
         f"/api/v1/takedowns/{takedown.pk}/transition/",
-        {"status": requested, "removed_sightings": removed},
+        {"status": requested, "removed_sightings": removed, "version": takedown.version},
         format="json",
     )
     takedown.refresh_from_db()
@@ -142,15 +142,13 @@ def test_it_escalates_only_once_overdue(api_as, alice: User, with_places: Case) 
     takedown = do_draft_takedowns(actor=alice, case=with_places)[0]
     takedown = do_transition_takedown(actor=alice, case=with_places, takedown=takedown, status="sent")
     api = api_as(alice)
-    early = api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "escalated"}, format="json")
+    body = {"status": "escalated", "version": takedown.version}
+    early = api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", body, format="json")
     assert early.status_code == 400
     TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
     assert api.get(f"/api/v1/takedowns/{takedown.pk}/").json()["is_overdue"] is True
     assert [t["id"] for t in api.get("/api/v1/takedowns/", {"overdue": "true"}).json()["results"]] == [takedown.pk]
-    assert (
-        api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "escalated"}, format="json").status_code
-        == 200
-    )
+    assert api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", body, format="json").status_code == 200
     assert api.get(f"/api/v1/takedowns/{takedown.pk}/").json()["is_overdue"] is False
 
 
@@ -190,7 +188,9 @@ def test_it_hides_takedowns_of_cases_you_may_not_see(
         api = api_as(user)
         assert api.get(f"/api/v1/takedowns/{takedown.pk}/").status_code == 404
         assert (
-            api.post(f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "sent"}, format="json").status_code
+            api.post(
+                f"/api/v1/takedowns/{takedown.pk}/transition/", {"status": "sent", "version": 1}, format="json"
+            ).status_code
             == 404
         )
         assert api.get("/api/v1/takedowns/").json()["count"] == 0

@@ -113,3 +113,46 @@ def test_the_email_to_a_victim_holds_only_the_neutral_text(
     shown.append(mime.get_content())
     assert [leak for leak in LEAKS for text in shown if leak in str(text)] == []
     assert not email.attachments
+
+
+PORTAL = "https://help.example.kr/portal/"
+
+
+@pytest.mark.parametrize("language", [Language.KOREAN, Language.ENGLISH])
+def test_it_gives_a_victim_exactly_one_link_the_portal_from_the_setting(settings, language: str) -> None:
+    settings.PORTAL_BASE_URL = PORTAL
+    notification = Notification(template_key="victim.case_updated", language=language, params=EVERYTHING_A_CASE_HOLDS)
+
+    message = render(notification)
+
+    assert message.body.endswith(" " + PORTAL)
+    assert URL_LIKE.findall(message.body.replace(PORTAL, "")) == []
+    assert len(message.body) <= (160 if message.body.isascii() else 70)
+    assert [leak for leak in LEAKS if leak in _texts(message)] == []
+
+
+@pytest.mark.parametrize("key", sorted(k for k in TEMPLATES if not k.startswith("victim.")))
+def test_it_never_puts_the_portal_link_in_staff_messages(settings, key: str) -> None:
+    settings.PORTAL_BASE_URL = PORTAL
+    message = render(Notification(template_key=key, language=Language.KOREAN, params={}))
+    assert not URL_LIKE.search(_texts(message))
+
+
+def test_it_leaves_out_a_portal_link_too_long_for_one_sms(settings) -> None:
+    settings.PORTAL_BASE_URL = "https://" + "a" * 60 + ".example/portal/"
+    message = render(Notification(template_key="victim.case_updated", language=Language.KOREAN, params={}))
+    assert message == render_template("victim.case_updated", Language.KOREAN)
+    from django.core.checks import registry
+
+    from notifications.checks import portal_link_fits_one_sms
+
+    assert portal_link_fits_one_sms in registry.registry.get_checks()
+    assert [m.id for m in portal_link_fits_one_sms()] == ["notifications.W001"]
+
+
+def test_it_refuses_a_portal_address_with_a_query(settings) -> None:
+    from django.core.exceptions import ImproperlyConfigured
+
+    settings.PORTAL_BASE_URL = "https://help.example.kr/portal/?case=1"
+    with pytest.raises(ImproperlyConfigured):
+        render(Notification(template_key="victim.case_updated", language=Language.KOREAN, params={}))

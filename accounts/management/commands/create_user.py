@@ -12,7 +12,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from accounts.models import Centre, Role, User
+from accounts.actions import do_record_account_created
+from accounts.models import Centre, Role, User, normalize_address
 
 
 class Command(BaseCommand):
@@ -27,7 +28,7 @@ class Command(BaseCommand):
         parser.add_argument("--create-centre", action="store_true", help="Create the centre if it does not exist.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        email = User.objects.normalize_email(options["email"]).lower()
+        email = normalize_address(options["email"])
         if User.objects.filter(email=email).exists():
             raise CommandError(f"A user with the e-mail address {email} already exists.")
         password = os.environ.get("CASEFLOW_PASSWORD") or self._ask_password()
@@ -60,6 +61,7 @@ class Command(BaseCommand):
                 role=options["role"],
                 preferred_language=options["language"],
             )
+            do_record_account_created(actor=None, account=user)
         self.stdout.write(self.style.SUCCESS(f"Created {user.role} {user.email} in {centre.name}."))
 
     def _ask_password(self) -> str:

@@ -1,0 +1,92 @@
+"""Changes to accounts by administrators and operators: each is recorded as an AccountEvent and announced."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import transaction
+
+from accounts.models import AccountEvent, AccountEventKind, User
+from accounts.passwords import send_password_link
+from accounts.signals import account_event_recorded
+
+# What an administrator may change on an existing account (never the centre, never the password).
+EDITABLE_FIELDS = ("email", "full_name", "role", "preferred_language", "is_active")
+
+
+def _record(*, actor: User | None, account: User, kind: str, old: str = "", new: str = "") -> AccountEvent:
+    event = AccountEvent.objects.create(
+        actor=actor, subject=account, centre_id=account.centre_id, kind=kind, old=old, new=new
+    )
+    # In the caller's transaction: the messages the receivers queue commit with the row or not at all.
+    account_event_recorded.send(sender=AccountEvent, event=event)
+    return event
+
+
+def _mail_link_after_commit(account: User, *, domain: str, use_https: bool, new_account: bool) -> None:
+    account_id = account.pk
+
+    def send() -> None:
+        # Read again after the commit: the link's token is made from the account as it is stored.
+        stored = User.objects.filter(pk=account_id).first()
+        if stored is not None:
+            send_password_link(stored, domain=domain, use_https=use_https, new_account=new_account)
+
+    transaction.on_commit(send)
+
+
+@transaction.atomic
+def do_create_account(*, actor: User | None, account: User, domain: str, use_https: bool) -> AccountEvent:
+    """Saves a new account with no usable password, records it, and mails its own address a link to choose one."""
+    if account.pk is not None:
+        raise ValueError("do_create_account() takes an account that is not saved yet.")
+    account.set_unusable_password()
+    account.full_clean(exclude=["password"])
+    account.save()
+    event = _record(actor=actor, account=account, kind=AccountEventKind.CREATED, new=account.role)
+    _mail_link_after_commit(account, domain=domain, use_https=use_https, new_account=True)
+    return event
+
+
+@transaction.atomic
+def do_record_account_created(*, actor: User | None, account: User) -> AccountEvent:
+    """Records an account made with a password by an operator (`create_user`), so it is told like any other."""
+    return _record(actor=actor, account=account, kind=AccountEventKind.CREATED, new=account.role)
+
+
+@transaction.atomic
+def do_update_account(*, actor: User, account: User, fields: Iterable[str]) -> list[AccountEvent]:
+    """Saves an administrator's changes to an account and records those that matter: role, address, access."""
+    changed = [name for name in fields if name in EDITABLE_FIELDS]
+    # Locked, so that two administrators saving at once each record what they really changed.
+    before = User.objects.select_for_update().get(pk=account.pk)
+    if before.centre_id != account.centre_id:
+        raise ValueError("An account never moves to another centre through do_update_account().")
+    if not changed:
+        return []
+    account.save(update_fields=changed)
+    events = []
+    if before.role != account.role:
+        events.append(
+            _record(actor=actor, account=account, kind=AccountEventKind.ROLE_CHANGED, old=before.role, new=account.role)
+        )
+    if before.email != account.email:
+        events.append(
+            _record(
+                actor=actor, account=account, kind=AccountEventKind.EMAIL_CHANGED, old=before.email, new=account.email
+            )
+        )
+    if before.is_active != account.is_active:
+        kind = AccountEventKind.REACTIVATED if account.is_active else AccountEventKind.DEACTIVATED
+        events.append(_record(actor=actor, account=account, kind=kind))
+    return events
+
+
+@transaction.atomic
+def do_send_password_link(*, actor: User | None, account: User, domain: str, use_https: bool) -> AccountEvent:
+    """Records a password reset and mails the account's own address a link; nobody else learns the password."""
+    if not account.is_active:
+        raise ValueError("A deactivated account gets no password link; reactivate it first.")
+    event = _record(actor=actor, account=account, kind=AccountEventKind.PASSWORD_RESET)
+    _mail_link_after_commit(account, domain=domain, use_https=use_https, new_account=False)
+    return event

@@ -1,0 +1,188 @@
+"""The victim's portal: access that a counsellor issues and revokes, and what the victim herself
+changes (places where the content came back, contact choices, consents, a request to close).
+
+The victim's changes are recorded with the victim as the actor, and her counsellor hears of each
+through the inbox. Neither the passphrase nor anything she typed is ever written to the audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import User
+from cases import access, reminders
+from cases.actions.cases import refresh_indexes
+from cases.actions.closures import open_victim_request
+from cases.actions.common import lock_case, record_event
+from cases.actions.errors import ActionError, NotAllowedError
+from cases.actions.sightings import LineResult, SightingFlags, add_lines
+from cases.models import (
+    Case,
+    ClosureRequest,
+    ContactChannel,
+    EventKind,
+    FoundBy,
+    PortalAccess,
+    PortalSession,
+    SightingState,
+)
+from cases.passphrases import generate, hash_passphrase
+
+# The victim adds places a few at a time from a phone, not a monitoring export.
+MAX_REPORTED_LINES = 50
+
+
+@dataclass(frozen=True)
+class IssuedAccess:
+    """What the counsellor reads to the victim once: the reference and the passphrase."""
+
+    access: PortalAccess
+    reference: str
+    passphrase: str
+
+
+def _require_write(actor: User, case: Case) -> Case:
+    locked = lock_case(case, None)
+    if not access.can_write(actor, locked):
+        raise NotAllowedError(_("Only the assigned counsellor or a supervisor may change this case."))
+    return locked
+
+
+def _end_sessions(case: Case) -> None:
+    PortalSession.objects.filter(case=case, ended_at__isnull=True).update(ended_at=timezone.now())
+
+
+@transaction.atomic
+def do_issue_portal_access(*, actor: User, case: Case) -> IssuedAccess:
+    """A new passphrase in the victim's language; the one before (and its sessions) stop working."""
+    case = _require_write(actor, case)
+    now = timezone.now()
+    previous = PortalAccess.objects.filter(case=case, revoked_at__isnull=True)
+    reissued = previous.exists()
+    previous.update(revoked_at=now, revoked_by=actor)
+    _end_sessions(case)
+    passphrase = generate(case.preferred_language)
+    issued = PortalAccess.objects.create(
+        case=case,
+        passphrase_hash=hash_passphrase(passphrase),
+        language=case.preferred_language,
+        issued_by=actor,
+        issued_at=now,
+    )
+    record_event(
+        case, actor=actor, kind=EventKind.PORTAL_ISSUED, old={}, new={"access": issued.pk, "reissued": reissued}
+    )
+    return IssuedAccess(access=issued, reference=case.display_reference, passphrase=passphrase)
+
+
+@transaction.atomic
+def do_revoke_portal_access(*, actor: User, case: Case) -> None:
+    """The victim's access stops working at once, sessions included."""
+    case = _require_write(actor, case)
+    live = PortalAccess.objects.filter(case=case, revoked_at__isnull=True).first()
+    if live is None:
+        raise ActionError(_("This case has no portal access to revoke."))
+    live.revoked_at, live.revoked_by = timezone.now(), actor
+    live.save(update_fields=["revoked_at", "revoked_by"])
+    _end_sessions(case)
+    record_event(case, actor=actor, kind=EventKind.PORTAL_REVOKED, old={"access": live.pk}, new={})
+
+
+def _victim_event(case: Case, kind: str, old: dict[str, Any], new: dict[str, Any]) -> None:
+    event = record_event(case, actor=None, kind=kind, old=old, new=new, by_victim=True)
+    reminders.victim_acted(case, event_id=event.pk)
+
+
+@transaction.atomic
+def do_victim_report_places(*, case: Case, lines: list[str]) -> list[LineResult]:
+    """Places where the content appeared again, as the victim saw them: answered line by line, and
+    put on the counsellor's review list (state `reported`), never straight to a platform."""
+    if len(lines) > MAX_REPORTED_LINES:
+        raise ActionError(_("Add at most %(max)d addresses at a time.") % {"max": MAX_REPORTED_LINES}, field="lines")
+    case = lock_case(case, None)
+    if not case.is_open:
+        raise ActionError(_("This case is closed. Call your centre if the content is back."), field="lines")
+    flags = SightingFlags(found_by=FoundBy.VICTIM)
+    results, created = add_lines(case, lines, flags=flags, created_by=None, state=SightingState.REPORTED)
+    if created:
+        _victim_event(case, EventKind.PLACES_REPORTED, {}, {"count": len(created)})
+    return results
+
+
+CONTACT_FIELDS = frozenset(
+    {"contact_channel", "contact_email", "contact_phone", "quiet_start", "quiet_end", "preferred_language"}
+)
+
+
+@transaction.atomic
+def do_victim_update_contact(
+    *,
+    case: Case,
+    version: int,
+    contact_channel: str,
+    contact_email: str,
+    contact_phone: str,
+    quiet_start: time | None,
+    quiet_end: time | None,
+    preferred_language: str,
+) -> Case:
+    """How (and whether) the victim hears of updates. "Do not contact me" is the channel `none`, which
+    also withdraws consent to contact; choosing a channel gives it. Pending messages follow at once."""
+    case = lock_case(case, version)
+    if contact_channel == ContactChannel.EMAIL and not contact_email:
+        raise ActionError(_("Updates by e-mail need an e-mail address."), field="contact_email")
+    if contact_channel == ContactChannel.SMS and not contact_phone:
+        raise ActionError(_("Updates by SMS need a phone number."), field="contact_phone")
+    wanted: dict[str, Any] = {
+        "contact_channel": contact_channel,
+        "contact_email": contact_email,
+        "contact_phone": contact_phone,
+        "quiet_start": quiet_start,
+        "quiet_end": quiet_end,
+        "preferred_language": preferred_language,
+        "consent_contact": contact_channel != ContactChannel.NONE,
+    }
+    changed = sorted(name for name, value in wanted.items() if getattr(case, name) != value)
+    if not changed:
+        return case
+    for name in changed:
+        setattr(case, name, wanted[name])
+    refresh_indexes(case)
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=[*changed, "name_index", "email_index", "phone_index", "version", "updated_at"])
+    # Names of what changed only: the addresses themselves never enter the audit trail.
+    _victim_event(case, EventKind.CONTACT_CHANGED, {}, {"changed": changed})
+    reminders.victim_preferences_changed(case)
+    return case
+
+
+@transaction.atomic
+def do_victim_set_consents(*, case: Case, version: int, hash_matching: bool, share_with_police: bool) -> Case:
+    """The victim gives or withdraws consent to hash matching and to sharing with the police."""
+    case = lock_case(case, version)
+    old = {"hash_matching": case.consent_hash_matching, "share_with_police": case.consent_share_with_police}
+    new = {"hash_matching": hash_matching, "share_with_police": share_with_police}
+    if old == new:
+        return case
+    case.consent_hash_matching, case.consent_share_with_police = hash_matching, share_with_police
+    case.version += 1
+    case.updated_at = timezone.now()
+    case.save(update_fields=["consent_hash_matching", "consent_share_with_police", "version", "updated_at"])
+    _victim_event(case, EventKind.CONSENTS_CHANGED, old, new)
+    return case
+
+
+@transaction.atomic
+def do_victim_request_closure(*, case: Case, reason: str = "") -> ClosureRequest:
+    """The victim asks that her case be closed; a supervisor decides, and her counsellor is told."""
+    case = lock_case(case, None)
+    request = open_victim_request(case, reason=reason)
+    _victim_event(case, EventKind.CLOSURE_REQUESTED, {}, {"closure_request": request.pk})
+    return request

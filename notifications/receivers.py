@@ -1,0 +1,66 @@
+"""Tells people about account changes: accounts sends a signal, the messages are queued here.
+
+accounts imports neither notifications nor anything that sends; this module is connected in
+NotificationsConfig.ready().
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.dispatch import receiver
+from django.utils import timezone
+
+from accounts.models import AccountEvent, AccountEventKind, Role, User
+from accounts.signals import account_event_recorded
+from notifications import outbox
+from notifications.models import Channel
+
+# What the centre's supervisors read, by kind of change. Security notices: they go by e-mail too,
+# whatever a person chose for reminders.
+FOR_SUPERVISORS = {kind: f"account.{kind}" for kind in AccountEventKind.values}
+# What the account itself reads, for every kind but these: a new account is told by its password link,
+# a deactivated one can no longer read anything.
+NOT_TOLD_TO_THE_ACCOUNT = {AccountEventKind.CREATED, AccountEventKind.DEACTIVATED}
+FOR_THE_ACCOUNT = "account.yours_changed"
+
+
+@receiver(account_event_recorded)
+def announce_account_event(sender: object, event: AccountEvent, **kwargs: Any) -> None:
+    """Queues an inbox message and an e-mail to the centre's active supervisors and to the account itself.
+
+    In the transaction that recorded the change: the messages commit with the row or not at all.
+    """
+    now = timezone.now()
+    params = {"account_event_id": event.pk}
+    supervisors = User.objects.filter(centre_id=event.centre_id, role=Role.SUPERVISOR, is_active=True)
+    for supervisor in supervisors.exclude(pk=event.subject_id):
+        _to_user(supervisor, FOR_SUPERVISORS[event.kind], event, params, now)
+    if event.kind not in NOT_TOLD_TO_THE_ACCOUNT:
+        _to_user(event.subject, FOR_THE_ACCOUNT, event, params, now)
+    if event.kind == AccountEventKind.EMAIL_CHANGED and event.old:
+        # The old address too: if someone changed it to take the account over, its owner still hears.
+        outbox.enqueue(
+            address=event.old,
+            channel=Channel.EMAIL,
+            template_key=FOR_THE_ACCOUNT,
+            params=params,
+            language=event.subject.preferred_language,
+            due_at=now,
+            dedupe_key=f"account_event:{event.pk}:old_address",
+            group_key=f"account:{event.subject_id}",
+        )
+
+
+def _to_user(user: User, template_key: str, event: AccountEvent, params: dict[str, int], now: Any) -> None:
+    for channel in (Channel.INBOX, Channel.EMAIL):
+        outbox.enqueue(
+            recipient=user,
+            channel=channel,
+            template_key=template_key,
+            params=params,
+            language=user.preferred_language,
+            due_at=now,
+            dedupe_key=f"account_event:{event.pk}:user:{user.pk}:{channel}",
+            group_key=f"account:{event.subject_id}",
+        )
