@@ -17,22 +17,38 @@ import pytest
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
 
-from accounts.models import User
-from cases.models import LetterTemplate
+from accounts.actions import do_send_password_link
+from accounts.models import AccountEvent, User
+from cases.actions.closures import do_request_closure
+from cases.actions.portal import IssuedAccess, do_issue_portal_access
+from cases.models import Case, ClosureRequest, LetterTemplate, Platform
 from tests.caseflow.conftest import World
 from tests.caseflow.routes import PARAMETER, all_routes
+from tests.cases.conftest import open_case
 
 ROLES = ("owner", "colleague", "supervisor", "administrator", "outsider", "signed_out")
 # Beside status codes, what an expected answer may be:
 LOGIN = "to the sign-in page"  # 302 to /accounts/login/
 ADMIN_LOGIN = "to the admin's sign-in page"  # 302 to /admin/login/
 REFUSED = "401 or 403"  # an API call without credentials
+PORTAL = "to the portal's sign-in page"  # 302 to /portal/: a staff session counts for nothing there
+
+
+@dataclass(frozen=True)
+class Of:
+    """A value of a request body read from the real rows when the probe is sent: the version a page
+    showed, a passphrase issued in the fixture. Every write names the version it was based on."""
+
+    read: Callable[[Objects], Any]
 
 
 @dataclass(frozen=True)
@@ -41,8 +57,14 @@ class Probe:
 
     method: str
     expect: dict[str, int | str]
-    data: dict[str, Any] = field(default_factory=dict)
+    data: dict[str, Any] | Of = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
+
+
+CASE_VERSION = Of(lambda objects: objects.world.case.version)
+SIGHTING_VERSION = Of(lambda objects: objects.world.sighting.version)
+TAKEDOWN_VERSION = Of(lambda objects: objects.world.takedown.version)
+PLATFORM_VERSION = Of(lambda objects: Platform.objects.get(pk=objects.world.sighting.platform_id).version)
 
 
 def case_content(method: str, ok: int, *, signed_out: str = LOGIN, **data: Any) -> Probe:
@@ -71,8 +93,13 @@ def signed_in(method: str, ok: int, *, signed_out: int | str = LOGIN, **data: An
     return Probe(method, {**dict.fromkeys(ROLES[:-1], ok), "signed_out": signed_out}, data)
 
 
-def everyone(method: str, status: int, **data: Any) -> Probe:
+def everyone(method: str, status: int | str, **data: Any) -> Probe:
     return Probe(method, dict.fromkeys(ROLES, status), data)
+
+
+def portal_page(method: str) -> Probe:
+    """A page of the victim's portal: only a portal session opens it; staff and strangers go to its sign-in."""
+    return everyone(method, PORTAL)
 
 
 def admin_site(method: str, status: int, **data: Any) -> Probe:
@@ -112,23 +139,96 @@ RULES: dict[str, list[Probe]] = {
     "accounts:logout": [everyone("post", 302)],
     "set_language": [everyone("post", 302, language="en")],
     "api-token": [everyone("post", 400)],
+    # The link mailed to an account's own address: whoever holds it chooses the password (Django moves
+    # the token into the session and redirects); a wrong token is a page that says so.
+    "accounts:password_reset_confirm": [
+        everyone("get", 302),
+        Probe("get", dict.fromkeys(ROLES, 200), params={"token": "0-not-a-token"}),
+    ],
+    "accounts:password_reset_complete": [everyone("get", 200)],
+    # A recorded change to alice's account: hers, and her centre's supervisors' and administrators'.
+    "accounts:event": [
+        Probe(
+            "get",
+            {
+                "owner": 200,
+                "colleague": 404,
+                "supervisor": 200,
+                "administrator": 200,
+                "outsider": 404,
+                "signed_out": LOGIN,
+            },
+        )
+    ],
+    # --- The victim's portal: her own session only; no staff session opens a page of it ------------
+    "portal:sign_in": [
+        everyone("get", 200),
+        # The reference and passphrase are the credential, whoever is signed in to the staff side.
+        everyone("post", 302, reference=Of(lambda o: o.issued.reference), passphrase=Of(lambda o: o.issued.passphrase)),
+    ],
+    "portal:progress": [portal_page("get")],
+    "portal:places": [portal_page("get"), portal_page("post")],
+    "portal:contact": [portal_page("get"), portal_page("post")],
+    "portal:consents": [portal_page("get"), portal_page("post")],
+    "portal:close": [portal_page("get"), portal_page("post")],
+    "portal:sign_out": [everyone("post", PORTAL)],
+    "portal:exit": [everyone("post", 302)],  # to a neutral site, session or not
     # --- Staff pages ----------------------------------------------------------------------------
     "cases:dashboard": [Probe("get", {**centre_staff("get", 200).expect, "administrator": 302})],
+    "cases:list": [centre_staff("get", 200)],
+    # A supervisor assigns cases of the list in bulk, each at the version the list showed; anyone else,
+    # administrators included, is answered as if the page did not exist.
+    "cases:bulk_assign": [
+        Probe(
+            "post",
+            {
+                "owner": 404,
+                "colleague": 404,
+                "supervisor": 302,
+                "administrator": 404,
+                "outsider": 404,
+                "signed_out": LOGIN,
+            },
+            Of(
+                lambda o: {
+                    "case": [o.world.case.pk],
+                    f"version_{o.world.case.pk}": o.world.case.version,
+                    "assigned_to": o.colleague_id,
+                }
+            ),
+        )
+    ],
     "cases:intake": [centre_staff("get", 200), centre_staff("post", 200)],
     "cases:search": [centre_staff("get", 200), centre_staff("post", 200, q="김민지")],
     "cases:takedowns_due": [centre_staff("get", 200)],
     "cases:failed_deliveries": [supervisors("get")],
     "cases:detail": [case_content("get", 200)],
     "cases:edit": [case_content("get", 200), case_content("post", 400)],
-    "cases:transition": [case_content("post", 302)],
+    "cases:transition": [case_content("post", 302, status="in_progress", version=CASE_VERSION)],
     "cases:assign": [case_content("post", 400)],
     "cases:add_note": [case_content("post", 400)],
     "cases:add_sightings": [case_content("post", 400)],
-    "cases:sighting_state": [case_content("post", 302)],
+    "cases:sighting_state": [case_content("post", 302, state="removed", version=SIGHTING_VERSION)],
     "cases:draft_takedowns": [case_content("post", 302)],
     "cases:add_followup": [case_content("post", 400)],
     "cases:takedown": [case_content("get", 200), case_content("post", 400)],
-    "cases:takedown_transition": [case_content("post", 302)],
+    "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
+    # The victim's portal access, issued (the passphrase shown once) and revoked on the case page.
+    "cases:issue_portal": [case_content("post", 200)],
+    "cases:revoke_portal": [case_content("post", 302)],
+    # The counsellor asks to close; a supervisor decides (on another case of alice's, with a request waiting).
+    "cases:request_closure": [case_content("post", 302, reason="She wants to stop here.")],
+    "cases:decide_closure": [
+        Probe(
+            "post",
+            {**case_content("post", 302).expect, "owner": 403},
+            {
+                "decision": "decline",
+                "reason": "Two places are still online.",
+                "version": Of(lambda o: o.closing.version),
+            },
+        )
+    ],
     "notifications:inbox": [signed_in("get", 200)],
     "notifications:mark_all_read": [signed_in("post", 302)],
     "notifications:email_preference": [signed_in("post", 302)],
@@ -147,7 +247,7 @@ RULES: dict[str, list[Probe]] = {
     "case-events": [case_api("get", 200)],
     "case-sightings": [case_api("get", 200), case_api("post", 400)],
     "case-sightings-bulk": [case_api("post", 400)],
-    "case-sighting-detail": [case_api("patch", 200)],
+    "case-sighting-detail": [case_api("patch", 200, version=SIGHTING_VERSION, is_synthetic=True)],
     "case-draft-takedowns": [case_api("post", 201)],
     "case-followups": [case_api("post", 400)],
     "takedown-list": [centre_staff("get", 200, signed_out=REFUSED)],
@@ -161,7 +261,11 @@ RULES: dict[str, list[Probe]] = {
     ],
     "platform-detail": [
         signed_in("get", 200, signed_out=REFUSED),
-        Probe("patch", {**dict.fromkeys(ROLES, 403), "administrator": 200, "signed_out": REFUSED}),
+        Probe(
+            "patch",
+            {**dict.fromkeys(ROLES, 403), "administrator": 200, "signed_out": REFUSED},
+            {"version": PLATFORM_VERSION, "response_hours": 24},
+        ),
     ],
     # --- Django's admin site (administrators: accounts and reference data, never case content) ---
     "admin:index": [admin_site("get", 200)],
@@ -179,7 +283,7 @@ RULES: dict[str, list[Probe]] = {
         Probe("get", admin_site("get", 404).expect, params={"app_label": "auth"}),  # groups are not used
     ],
     "admin:<unnamed admin/{url}>": [admin_site("get", 404)],
-    # Centres are created by the installation's operators with `create_user --create-centre`, not here.
+    # Centres are created by the installation's operators with `manage.py create_centre`, not here.
     **admin_model("accounts_centre", changelist=200, add=403, change=200, delete=403),
     **admin_model(
         "accounts_user",
@@ -187,11 +291,14 @@ RULES: dict[str, list[Probe]] = {
         add=200,
         change=200,
         delete=403,  # deactivated, never deleted
-        # Never a password: a reset link goes to the account's own e-mail (DESIGN.md, who uses it).
-        more={"admin:auth_user_password_change": [admin_site("get", 403)]},
+        # Never a password: a link to choose one goes to the account's own e-mail (DESIGN.md, who uses it).
+        more={"admin:accounts_user_send_password_link": [admin_site("get", 405), admin_site("post", 302)]},
     ),
+    # The record of account changes: read, never written, changed or deleted.
+    **admin_model("accounts_accountevent", changelist=200, add=403, change=200, delete=403),
     **admin_model("auth_group", changelist=403, add=403, change=403, delete=403, history=403),
-    **admin_model("knox_authtoken", changelist=200, add=200, change=200, delete=200),
+    # Tokens are revoked (deleted) here, never made: a token is its user's, made by signing in.
+    **admin_model("knox_authtoken", changelist=200, add=403, change=200, delete=200),
     **admin_model("axes_accessattempt", changelist=200, add=403, change=200, delete=200),
     **admin_model("axes_accessfailurelog", changelist=200, add=403, change=200, delete=200),
     **admin_model("axes_accesslog", changelist=200, add=403, change=200, delete=200),
@@ -202,14 +309,7 @@ RULES: dict[str, list[Probe]] = {
 # Cells where the product does not yet do what the rule says; each has a strict xfail test that
 # reproduces it. The matrix fails when one of them starts to answer as the rule says: then remove it
 # here and the xfail marker there.
-KNOWN_BUGS: dict[tuple[str, str, str], str] = {
-    ("admin:accounts_centre_add", "get", "administrator"): (
-        "tests/accounts/test_admin_site.py::test_it_lets_no_administrator_create_a_centre"
-    ),
-    ("admin:auth_user_password_change", "get", "administrator"): (
-        "tests/accounts/test_admin_site.py::test_it_lets_no_administrator_set_a_password"
-    ),
-}
+KNOWN_BUGS: dict[tuple[str, str, str], str] = {}
 
 ROUTES = all_routes()
 
@@ -221,19 +321,31 @@ class Objects:
     world: World
     admin: dict[str, object]
     content_type_id: int
+    issued: IssuedAccess  # the portal access of alice's case, with its passphrase
+    closing: Case  # another case of alice's, whose closure she asked for
+    closure: ClosureRequest
+    account_event: AccountEvent  # a change to alice's account (a password link sent by erin)
+    colleague_id: int
 
 
 @pytest.fixture
-def objects(world: World, alice: User) -> Objects:
+def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
     platform = world.sighting.platform
     assert platform is not None
     letter = LetterTemplate.objects.filter(platform=platform).first() or LetterTemplate.objects.first()
     assert letter is not None, "no letter template seeded"
     token, _secret = AuthToken.objects.create(alice)
+    issued = do_issue_portal_access(actor=alice, case=world.case)
+    closing = open_case(alice, victim_name="박서연", contact_phone="010-5555-0000", contact_email="")
+    closure = do_request_closure(actor=alice, case=closing, reason="She wants to stop here.")
+    account_event = do_send_password_link(actor=erin, account=alice, domain="testserver", use_https=False)
+    world.case.refresh_from_db()
+    closing.refresh_from_db()
     seen = {"username": alice.email, "ip_address": "10.0.0.1", "user_agent": "test", "http_accept": "*/*"}
     admin: dict[str, object] = {
         "accounts/centre": alice.centre_id,
         "accounts/user": alice.pk,
+        "accounts/accountevent": account_event.pk,
         "auth/group": Group.objects.create(name="unused").pk,
         "knox/authtoken": token.pk,
         "axes/accessattempt": AccessAttempt.objects.create(**seen, failures_since_start=1).pk,
@@ -242,11 +354,30 @@ def objects(world: World, alice: User) -> Objects:
         "cases/platform": platform.pk,
         "cases/lettertemplate": letter.pk,
     }
-    return Objects(world=world, admin=admin, content_type_id=ContentType.objects.get_for_model(User).pk)
+    return Objects(
+        world=world,
+        admin=admin,
+        content_type_id=ContentType.objects.get_for_model(User).pk,
+        issued=issued,
+        closing=closing,
+        closure=closure,
+        account_event=account_event,
+        colleague_id=bob.pk,
+    )
 
 
 def _value(name: str, template: str, parameter: str, objects: Objects) -> object:
     world = objects.world
+    if name == "cases:decide_closure":
+        return {"pk": objects.closing.pk, "request_id": objects.closure.pk}[parameter]
+    if name == "accounts:event" and parameter == "pk":
+        return objects.account_event.pk
+    if name == "accounts:password_reset_confirm":
+        # Made when the probe is sent: signing the cast in (call_as) changes last_login, which the token signs.
+        alice = objects.account_event.subject
+        alice.refresh_from_db()
+        uid = urlsafe_base64_encode(force_bytes(alice.pk))
+        return {"uidb64": uid, "token": default_token_generator.make_token(alice)}[parameter]
     if parameter == "pk" and name.startswith(("cases:takedown", "takedown-")):
         return world.takedown.pk
     if parameter == "pk" and name.startswith(("cases:", "case-")):
@@ -273,8 +404,16 @@ def _url(name: str, probe: Probe, objects: Objects) -> str:
     )
 
 
+def _data(probe: Probe, objects: Objects) -> dict[str, Any]:
+    """The probe's body with each value read from the rows (`Of`) filled in."""
+    data = probe.data.read(objects) if isinstance(probe.data, Of) else probe.data
+    return {key: value.read(objects) if isinstance(value, Of) else value for key, value in data.items()}
+
+
 def _matches(response: HttpResponseBase, expected: int | str) -> bool:
     status, location = response.status_code, response.get("Location", "")
+    if expected == PORTAL:
+        return status == 302 and location == "/portal/"
     if expected == LOGIN:
         return status == 302 and location.startswith("/accounts/login/")
     if expected == ADMIN_LOGIN:
@@ -351,8 +490,9 @@ def _check(name: str, objects: Objects, call_as: Callable[[str, str, str, dict[s
     for probe in RULES[name]:
         assert set(probe.expect) == set(ROLES), f"{name} {probe.method}: a rule names every role"
         url = _url(name, probe, objects)
+        data = _data(probe, objects)
         for role in ROLES:
-            response = call_as(role, probe.method, url, probe.data)
+            response = call_as(role, probe.method, url, data)
             expected = probe.expect[role]
             seen = f"{response.status_code} {response.get('Location', '')}".strip()
             assert response.status_code < 500, f"{probe.method.upper()} {url} as {role}: {seen}"
