@@ -94,7 +94,7 @@ class CaseSightingsMixin(viewsets.GenericViewSet[Case]):
     @extend_schema(
         methods=["POST"], summary="Add one place", request=SightingInputSerializer, responses={201: SightingSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def sightings(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
             case = access.access_case(request.user, pk, write=True)
