@@ -3,12 +3,14 @@
 tests/logscrub.py records every log record of the whole run, at DEBUG, as the project writes it, and
 fails the run if one carries a victim's name, phone, e-mail or content address. Here a victim with
 details found nowhere else is planted through the real API and followed along the paths that log:
-bad input, refusals, not found, a failed delivery of the message that tells her of an update.
+bad input, refusals, not found, a failed delivery of the message that tells her of an update, and her
+own way through the portal.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -133,4 +135,48 @@ def test_it_logs_no_detail_of_a_victim_followed_through_the_api(
     assert deliver(message.pk) == State.PENDING
 
     assert log_recorder.records >= records + 6, "the 400s, the 409, the 404 and the failed delivery were logged"
+    assert log_recorder.leaks[leaks:] == []
+
+
+@pytest.mark.usefixtures("platforms")
+def test_it_logs_no_detail_of_a_victim_followed_through_the_portal(
+    alice: User,
+    token_of: Callable[[User], dict[str, str]],
+    client_as: Callable[[User], Client],
+    log_recorder: logscrub.Recorder,
+) -> None:
+    records, leaks = log_recorder.records, len(log_recorder.leaks)
+    case = _planted_case(APIClient(headers=token_of(alice)))
+    staff = client_as(alice)
+    # Access issued on the case page: the passphrase is in that answer only.
+    issued = staff.post(f"/cases/{case['id']}/portal/issue/")
+    shown = re.search(r'id="portal-passphrase"[^>]*>([^<]+)<', issued.content.decode())
+    assert shown is not None
+    victim = Client()
+    wrong = {"reference": case["reference"], "passphrase": "not the six words she was given"}
+    assert victim.post("/portal/", wrong).status_code == 400
+    assert victim.post("/portal/", {**wrong, "passphrase": shown.group(1)}).status_code == 302
+    assert victim.get("/portal/case/").status_code == 200
+
+    # She reports her content's address again, with a line that is refused.
+    lines = {"text": f"{PLANTED['url']}\n{PLANTED['url'].replace('/4821', '/9')}\njavascript:{PLANTED['victim_name']}"}
+    assert victim.post("/portal/places/", lines).status_code == 200
+    # Her contact details: a bad phone (400), then a stale version (409).
+    contact = {
+        "contact_channel": "email",
+        "contact_email": PLANTED["contact_email"],
+        "contact_phone": f"{PLANTED['contact_phone']}?",
+        "preferred_language": "ko",
+        "version": case["version"],
+    }
+    assert victim.post("/portal/contact/", contact).status_code == 400
+    stale = {**contact, "contact_phone": PLANTED["contact_phone"], "version": case["version"] + 50}
+    assert victim.post("/portal/contact/", stale).status_code == 409
+    # She asks to close; her counsellor reads the places she reported.
+    assert victim.post("/portal/close/", {"reason": PLANTED["safe_contact_notes"]}).status_code == 200
+    assert staff.get(f"/cases/{case['id']}/").status_code == 200
+    assert victim.post("/portal/exit/").status_code == 302
+    assert victim.get("/portal/case/").status_code == 302
+
+    assert log_recorder.records >= records + 3, "the 400, the 409 and the portal's sign-in were logged"
     assert log_recorder.leaks[leaks:] == []
