@@ -240,9 +240,21 @@ RULES: dict[str, list[Probe]] = {
     "api-token-revoke-all": [signed_in("post", 204, signed_out=401)],
     "case-list": [centre_staff("get", 200, signed_out=REFUSED), centre_staff("post", 400, signed_out=REFUSED)],
     "case-search": [centre_staff("post", 200, signed_out=REFUSED, q="김민지")],
-    "case-detail": [case_api("get", 200), case_api("patch", 400)],
-    "case-transition": [case_api("post", 400)],
-    "case-assign": [case_api("post", 400)],
+    "case-detail": [
+        case_api("get", 200),
+        case_api("patch", 400),
+        case_api("patch", 200, version=CASE_VERSION, priority="high"),
+    ],
+    "case-transition": [case_api("post", 400), case_api("post", 200, status="in_progress", version=CASE_VERSION)],
+    # A supervisor assigns; the owner may read the case but not give it away.
+    "case-assign": [
+        case_api("post", 400),
+        Probe(
+            "post",
+            {**case_api("post", 200).expect, "owner": 403},
+            {"assigned_to": Of(lambda o: o.colleague_id), "version": CASE_VERSION},
+        ),
+    ],
     "case-notes": [case_api("get", 200), case_api("post", 400)],
     "case-events": [case_api("get", 200)],
     "case-sightings": [case_api("get", 200), case_api("post", 400)],
@@ -251,8 +263,15 @@ RULES: dict[str, list[Probe]] = {
     "case-draft-takedowns": [case_api("post", 201)],
     "case-followups": [case_api("post", 400)],
     "takedown-list": [centre_staff("get", 200, signed_out=REFUSED)],
-    "takedown-detail": [case_api("get", 200), case_api("patch", 400)],
-    "takedown-transition": [case_api("post", 400)],
+    "takedown-detail": [
+        case_api("get", 200),
+        case_api("patch", 400),
+        case_api("patch", 200, subject="Removal request", body="Please remove it.", version=TAKEDOWN_VERSION),
+    ],
+    "takedown-transition": [
+        case_api("post", 400),
+        case_api("post", 200, status="sent", channel="email", version=TAKEDOWN_VERSION),
+    ],
     "access-log-list": [supervisors("get", signed_out=REFUSED)],
     # The platform directory: every centre's staff read it; administrators maintain it.
     "platform-list": [
