@@ -225,6 +225,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_case(request, case)
 
 
+def paste_key(case_id: int) -> str:
+    """Where the answers of the last paste wait in the session until the case page shows them once."""
+    return f"cases:paste:{case_id}"
+
+
+def _paste_answers(request: HttpRequest, case: Case, sightings: list[Any]) -> list[dict[str, Any]] | None:
+    """The answers of the paste that redirected here, with each address taken from the case's places."""
+    stored = request.session.pop(paste_key(case.pk), None)
+    if not stored:
+        return None
+    urls = {s.pk: s.url for s in sightings}
+    return [{**entry, "url": urls.get(entry.get("sighting"), "")} for entry in stored]
+
+
 def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = staff(request)
     writable = access.can_write(user, case)
@@ -243,7 +257,7 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
         if case.is_open
         else [],
-        "bulk_results": forms.get("bulk_results"),
+        "bulk_results": forms.get("bulk_results") or _paste_answers(request, case, sightings),
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
         "timeline": _timeline(case),
