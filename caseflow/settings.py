@@ -96,6 +96,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caseflow.middleware.ApiErrorsAsJsonMiddleware",
+    "caseflow.middleware.ProductErrorPagesMiddleware",
     "caseflow.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -172,7 +172,12 @@ class BulkSightingsForm(forms.Form):
         max_length=3_000_000,
     )
     found_by = forms.ChoiceField(label=_("Found by"), choices=FoundBy.choices, initial=FoundBy.COUNSELLOR)
-    content_kind = forms.ChoiceField(label=_("Content"), choices=ContentKind.choices, initial=ContentKind.IMAGE)
+    content_kind = forms.ChoiceField(
+        label=_("Content"),
+        choices=[("", _("Guess from the site")), *ContentKind.choices],
+        initial="",
+        required=False,
+    )
     is_synthetic = forms.BooleanField(label=_("Synthetic (deepfake)"), required=False)
     exposes_personal_info = forms.BooleanField(label=_("Exposes personal information"), required=False)
 

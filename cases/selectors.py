@@ -10,11 +10,19 @@ from django.utils import timezone
 from accounts.models import Role, User
 from cases.access import cases_visible_to, takedowns_visible_to
 from cases.canonical import domain_candidates
-from cases.crypto import email_index, name_index, phone_index
+from cases.crypto import (
+    email_index,
+    gram_indexes,
+    name_index,
+    normalise_name,
+    phone_index,
+    phone_last4_index,
+)
 from cases.models import (
     Case,
     ClosureDecision,
     ClosureRequest,
+    NameGram,
     Platform,
     PlatformDomain,
     Sighting,
@@ -32,7 +40,8 @@ LIST_RELATED = ("assigned_to",)
 
 
 def search_cases(visible: QuerySet[Case], centre_id: int, text: str) -> QuerySet[Case]:
-    """Exact match on name, phone or e-mail through their keyed hashes, or on the reference."""
+    """Name (whole, or a part of two syllables or three letters and more), phone (whole, or its last
+    four digits), e-mail or reference, through keyed hashes: nothing is decrypted to search."""
     text = text.strip()
     if not text:
         return visible.none()
@@ -41,7 +50,21 @@ def search_cases(visible: QuerySet[Case], centre_id: int, text: str) -> QuerySet
         condition |= Q(email_index=email_index(centre_id, text))
     if any(ch.isdigit() for ch in text):
         condition |= Q(phone_index=phone_index(centre_id, text))
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) == 4 and len(text.replace("-", "").strip()) == 4:
+            condition |= Q(phone_last4_index=phone_last4_index(centre_id, text))
     condition |= Q(reference=normalise_reference(text))
+    grams = gram_indexes(centre_id, text) if not any(ch.isdigit() or ch == "@" for ch in text) else set()
+    if grams and len(normalise_name(text)) >= 2:
+        # Every piece of the query in the same case's name: a partial match, found in one index.
+        holding_all = (
+            NameGram.objects.filter(centre_id=centre_id, gram__in=grams)
+            .values("case_id")
+            .annotate(found=Count("gram"))
+            .filter(found=len(grams))
+            .values("case_id")
+        )
+        condition |= Q(pk__in=holding_all)
     return visible.filter(condition)
 
 

@@ -85,18 +85,25 @@ def erin(centre: Centre) -> User:
     return UserFactory.create(email="erin@seoul.test", full_name="Erin Jung", centre=centre, role=Role.ADMIN)
 
 
-@pytest.fixture
-def platforms(db: None) -> None:
+def ensure_platforms() -> None:
     """The platform directory and letters that migration 0003 seeds, again if a transactional test
     flushed them (pytest-django runs those tests last, but they may come first when selected)."""
     import importlib
 
     from django.apps import apps
 
-    from cases.models import Platform
+    from cases.models import LetterTemplate, Platform
 
-    if not Platform.objects.exists():
-        importlib.import_module("cases.migrations.0003_seed_platforms_and_letters").seed(apps, None)
+    seeding = importlib.import_module("cases.migrations.0003_seed_platforms_and_letters")
+    if not Platform.objects.exclude(is_fallback=True).exists():
+        Platform.objects.filter(is_fallback=True, sightings__isnull=True).delete()
+        LetterTemplate.objects.all().delete()
+        seeding.seed(apps, None)
+
+
+@pytest.fixture
+def platforms(db: None) -> None:
+    ensure_platforms()
 
 
 @pytest.fixture

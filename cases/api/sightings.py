@@ -52,7 +52,8 @@ class SightingSerializer(serializers.ModelSerializer[Sighting]):
 
 class SightingFlagsSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
     found_by = serializers.ChoiceField(choices=FoundBy.choices, required=False, default=FoundBy.COUNSELLOR)
-    content_kind = serializers.ChoiceField(choices=ContentKind.choices, required=False, default=ContentKind.IMAGE)
+    # Left out: guessed from each place's platform (a Telegram room is a channel, not an image).
+    content_kind = serializers.ChoiceField(choices=ContentKind.choices, required=False, default="")
     is_synthetic = StrictBooleanField(required=False, default=False)
     exposes_personal_info = StrictBooleanField(required=False, default=False)
 

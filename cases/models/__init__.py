@@ -25,6 +25,7 @@ from cases.models.followup import FollowUp
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
+from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
@@ -48,6 +49,7 @@ __all__ = [
     "FoundBy",
     "HarmType",
     "LetterTemplate",
+    "NameGram",
     "Note",
     "NoteKind",
     "NoteVisibility",

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,7 +46,9 @@ from cases.models import (
     EventKind,
     HarmType,
     PortalAccess,
+    SightingState,
     Status,
+    TakedownStatus,
 )
 from cases.views.common import address, refused, staff
 
@@ -127,8 +130,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/intake.html", {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden})
 
 
-def _describe(event: CaseEvent, names: dict[int, str]) -> str:
-    """One line a person reads about an event; private values were never stored, so none show."""
+def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str] | None = None) -> str:
+    """One line a person reads about an event, naming what changed ("Telegram request: sent → removed",
+    "3 places added"); private values were never stored, so none show."""
+    platforms = platforms or {}
 
     def person(user_id: object) -> str:
         return names.get(int(str(user_id)), "?") if user_id is not None else _("nobody (intake queue)")
@@ -155,6 +160,35 @@ def _describe(event: CaseEvent, names: dict[int, str]) -> str:
             if event.old.get(key) != event.new.get(key)
         ]
         return "; ".join(changes) or str(EventKind(event.kind).label)
+    if event.kind == EventKind.SIGHTINGS_ADDED:
+        count = int(event.new.get("count", 0))
+        return ngettext("%(count)d place added", "%(count)d places added", count) % {"count": count}
+    if event.kind == EventKind.SIGHTING_CHANGED:
+        if "state" in event.new and event.old.get("state") != event.new.get("state"):
+            return _("Place: %(old)s → %(new)s") % {
+                "old": _label(SightingState, event.old.get("state")),
+                "new": _label(SightingState, event.new.get("state")),
+            }
+        return _("Place updated")
+    if event.kind == EventKind.TAKEDOWN_DRAFTED:
+        count = int(event.new.get("sightings", 0))
+        return ngettext(
+            "%(platform)s request drafted (%(count)d place)", "%(platform)s request drafted (%(count)d places)", count
+        ) % {"platform": event.new.get("platform", "?"), "count": count}
+    if event.kind == EventKind.TAKEDOWN_CHANGED:
+        return _("%(platform)s request: %(old)s → %(new)s") % {
+            "platform": platforms.get(int(event.new.get("takedown", 0)), "?"),
+            "old": _label(TakedownStatus, event.old.get("status")),
+            "new": _label(TakedownStatus, event.new.get("status")),
+        }
+    if event.kind == EventKind.CLOSURE_DECIDED:
+        approved = event.new.get("decision") == "approved"
+        return _("Closure approved") if approved else _("Closure declined")
+    if event.kind == EventKind.CONTACT_CHANGED:
+        fields = [
+            str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in event.new.get("changed", [])
+        ]
+        return _("Contact choices changed: %(fields)s") % {"fields": ", ".join(fields)}
     if event.kind == EventKind.PLACES_REPORTED:
         count = int(event.new.get("count", 0))
         return ngettext("%(count)d place reported, to review", "%(count)d places reported, to review", count) % {
@@ -163,11 +197,17 @@ def _describe(event: CaseEvent, names: dict[int, str]) -> str:
     return str(EventKind(event.kind).label)
 
 
+def _label(choices: type[models.TextChoices], value: object) -> str:
+    """The label of a stored choice, or the value itself if the choice no longer exists."""
+    return str(dict(choices.choices).get(str(value), value))
+
+
 def _timeline(case: Case) -> list[dict[str, Any]]:
     """Events and notes in one list, oldest first; a note appears once, as itself."""
     names = dict(User.objects.filter(centre_id=case.centre_id).values_list("id", "full_name"))
+    platforms = dict(case.takedowns.values_list("pk", "platform__name"))
     entries: list[dict[str, Any]] = [
-        {"type": "event", "at": e.created_at, "event": e, "text": _describe(e, names)}
+        {"type": "event", "at": e.created_at, "event": e, "text": _describe(e, names, platforms)}
         for e in case.events.select_related("actor").order_by("created_at", "pk")
         if e.kind != EventKind.NOTE_ADDED
     ]
@@ -183,6 +223,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.access_case(user, pk, queryset=Case.objects.select_related("assigned_to", "created_by"))
     log_access(user=user, case=case, ip_address=address(request))
     return render_case(request, case)
+
+
+def paste_key(case_id: int) -> str:
+    """Where the answers of the last paste wait in the session until the case page shows them once."""
+    return f"cases:paste:{case_id}"
+
+
+def _paste_answers(request: HttpRequest, case: Case, sightings: list[Any]) -> list[dict[str, Any]] | None:
+    """The answers of the paste that redirected here, with each address taken from the case's places."""
+    stored = request.session.pop(paste_key(case.pk), None)
+    if not stored:
+        return None
+    urls = {s.pk: s.url for s in sightings}
+    return [{**entry, "url": urls.get(entry.get("sighting"), "")} for entry in stored]
 
 
 def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
@@ -203,7 +257,7 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
         if case.is_open
         else [],
-        "bulk_results": forms.get("bulk_results"),
+        "bulk_results": forms.get("bulk_results") or _paste_answers(request, case, sightings),
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
         "timeline": _timeline(case),
