@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
@@ -69,8 +70,9 @@ def bulk_assign(request: HttpRequest) -> HttpResponse:
     """Assigns the selected cases to one person; each case only if it is still at the version the list
     showed, so that a case someone changed meanwhile is reported, not overwritten."""
     user = staff(request)
+    access.cases_visible_to(user)  # administrators stop here with 403
     if not access.can_assign(user):
-        raise Http404
+        raise PermissionDenied(_("Only a supervisor assigns cases."))
     ids = [value for value in request.POST.getlist("case") if value.isascii() and value.isdigit()][:MAX_BULK]
     assignee_id = request.POST.get("assigned_to", "")
     assignee: User | None = None

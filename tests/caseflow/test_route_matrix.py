@@ -176,17 +176,17 @@ RULES: dict[str, list[Probe]] = {
     # --- Staff pages ----------------------------------------------------------------------------
     "cases:dashboard": [Probe("get", {**centre_staff("get", 200).expect, "administrator": 302})],
     "cases:list": [centre_staff("get", 200)],
-    # A supervisor assigns cases of the list in bulk, each at the version the list showed; anyone else,
-    # administrators included, is answered as if the page did not exist.
+    # A supervisor assigns cases of the list in bulk, each at the version the list showed; for anyone
+    # else it is the wrong role (403), as STYLE asks: the route names no case, so nothing is revealed.
     "cases:bulk_assign": [
         Probe(
             "post",
             {
-                "owner": 404,
-                "colleague": 404,
+                "owner": 403,
+                "colleague": 403,
                 "supervisor": 302,
-                "administrator": 404,
-                "outsider": 404,
+                "administrator": 403,
+                "outsider": 403,
                 "signed_out": LOGIN,
             },
             Of(

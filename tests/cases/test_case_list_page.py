@@ -118,7 +118,7 @@ def test_it_lets_only_supervisors_assign_in_bulk(client_as, alice: User, bob: Us
         client_as(alice)
         .post("/cases/assign/", {"case": [case.pk], f"version_{case.pk}": 1, "assigned_to": bob.pk})
         .status_code
-        == 404
+        == 403
     )
     case.refresh_from_db()
     assert case.assigned_to_id == alice.pk
