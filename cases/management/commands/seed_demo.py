@@ -68,7 +68,15 @@ class Command(BaseCommand):
             raise CommandError("seed_demo runs only with DJANGO_DEBUG=1 (make run sets it).")
         password = os.environ.get("CASEFLOW_DEMO_PASSWORD", "caseflow-demo-2026")
         with transaction.atomic():
-            centre, _ = Centre.objects.get_or_create(name="Demo Support Centre / 데모 지원센터")
+            centre, _ = Centre.objects.get_or_create(
+                name="Demo Support Centre / 데모 지원센터",
+                # Letters e-mailed under `make run` go to the console mail backend, not to a platform.
+                defaults={
+                    "letters_from": "letters@demo.caseflow",
+                    "inbound_address": "replies@demo.caseflow",
+                    "phone": "02-000-0000",
+                },
+            )
             for email, name, role in DEMO_USERS:
                 if not User.objects.filter(email=email).exists():
                     User.objects.create_user(email, password, full_name=name, centre=centre, role=role)
