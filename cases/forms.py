@@ -193,6 +193,25 @@ class LetterForm(forms.Form):
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
+class SendLetterForm(LetterForm):
+    """The draft's letter with what sending it needs: save, send by e-mail, or confirm a web form."""
+
+    # Which button: the first (Save) is also what Enter in the subject line presses.
+    do = forms.ChoiceField(choices=[("save", "save"), ("send", "send"), ("submitted", "submitted")], required=False)
+    recipient = forms.EmailField(
+        label=_("Send to"),
+        max_length=254,
+        required=False,
+        help_text=_("This site has no address in the platform directory: give its abuse contact."),
+    )
+    ticket_number = forms.CharField(
+        label=_("Platform's ticket number (optional)"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
+
+
 class TakedownTransitionForm(forms.Form):
     status = forms.ChoiceField(choices=TakedownStatus.choices)
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)

@@ -86,7 +86,7 @@ def erin(centre: Centre) -> User:
 
 
 def ensure_platforms() -> None:
-    """The platform directory and letters that migration 0003 seeds, again if a transactional test
+    """The platform directory and letters that migrations 0003 and 0011 seed, again if a transactional test
     flushed them (pytest-django runs those tests last, but they may come first when selected)."""
     import importlib
 
@@ -99,6 +99,7 @@ def ensure_platforms() -> None:
         Platform.objects.filter(is_fallback=True, sightings__isnull=True).delete()
         LetterTemplate.objects.all().delete()
         seeding.seed(apps, None)
+        importlib.import_module("cases.migrations.0011_letters_quote_the_request_token").forwards(apps, None)
 
 
 @pytest.fixture
@@ -220,3 +221,13 @@ def log_recorder() -> logscrub.Recorder:
     recorder = logscrub.current()
     assert recorder is not None, "the log recorder is not installed"
     return recorder
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (tests/smtp.py) that Django's default mailer sends to, for this test."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as server:
+        settings.MAILERS = server.mailers()
+        yield server

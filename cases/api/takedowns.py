@@ -55,6 +55,12 @@ class TakedownSerializer(serializers.ModelSerializer[TakedownRequest]):
             "created_at",
             "version",
             "sightings",
+            "token",
+            "sent_to",
+            "message_id",
+            "mail_state",
+            "mail_attempts",
+            "mail_error",
         ]
         read_only_fields = fields
 

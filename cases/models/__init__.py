@@ -22,6 +22,7 @@ from cases.models.case import (
 )
 from cases.models.closure import ClosureDecision, ClosureRequest
 from cases.models.followup import FollowUp
+from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_letter_token
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
@@ -48,7 +49,10 @@ __all__ = [
     "FollowUp",
     "FoundBy",
     "HarmType",
+    "LetterAttempt",
+    "LetterOutcome",
     "LetterTemplate",
+    "MailState",
     "NameGram",
     "Note",
     "NoteKind",
@@ -67,6 +71,7 @@ __all__ = [
     "TakedownItem",
     "TakedownRequest",
     "TakedownStatus",
+    "new_letter_token",
     "new_reference",
     "normalise_reference",
 ]
