@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -50,7 +51,16 @@ from cases.models import (
     Status,
     TakedownStatus,
 )
-from cases.views.common import address, refused, staff
+from cases.views.common import (
+    APPROVE_CLOSURE_QUESTION,
+    CLOSE_CASE_EXPLANATION,
+    CLOSE_CASE_QUESTION,
+    address,
+    ask_first,
+    confirmed,
+    refused,
+    staff,
+)
 
 DASHBOARD_ROWS = 25
 
@@ -269,6 +279,8 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "can_take": access.can_take(user, case),
         "can_assign": access.can_assign(user),
         "transitions": [(s, Status(s).label) for s in legal_transitions(user, case)],
+        "close_question": CLOSE_CASE_QUESTION,
+        "approve_question": APPROVE_CLOSURE_QUESTION,
         "note_form": forms.get("note_form") or NoteForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
@@ -285,6 +297,17 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
         return redirect("cases:detail", pk=case.pk)
+    # Asked only of a move that would happen: an illegal one is refused with its reason at once.
+    closing = form.cleaned_data["status"] == Status.CLOSED and Status.CLOSED in legal_transitions(user, case)
+    if closing and not confirmed(request):
+        return ask_first(
+            request,
+            question=str(CLOSE_CASE_QUESTION),
+            explanation=str(CLOSE_CASE_EXPLANATION),
+            confirm_label=_("Yes, close the case"),
+            back=reverse("cases:detail", args=[case.pk]),
+            danger=True,
+        )
     try:
         case = do_transition_case(actor=user, case=case, **form.cleaned_data)
     except ActionError as error:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
@@ -23,7 +25,7 @@ from cases.actions.takedowns import (
 from cases.audit import log_access
 from cases.forms import SendLetterForm, TakedownTransitionForm
 from cases.models import PRIVATE_FIELDS, RequestChannel, TakedownRequest, TakedownStatus
-from cases.views.common import address, refused, staff
+from cases.views.common import address, ask_first, confirmed, refused, staff
 
 
 @login_required
@@ -40,6 +42,49 @@ def case_draft_takedowns(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.info(request, _("Every place still online is already in an open request."))
     return redirect(reverse("cases:detail", args=[case.pk]) + "#takedowns")
+
+
+@dataclass(frozen=True)
+class Move:
+    """A next step on the request page, and what its confirmation asks (outcomes cannot be undone)."""
+
+    status: str
+    label: str
+    question: str
+    explanation: str
+    danger: bool
+
+
+# The answers in the order a platform usually gives them; the regulator last.
+_MOVE_ORDER = (
+    TakedownStatus.ACKNOWLEDGED,
+    TakedownStatus.REMOVED,
+    TakedownStatus.PARTIALLY_REMOVED,
+    TakedownStatus.REFUSED,
+    TakedownStatus.ESCALATED,
+)
+
+
+def _move(takedown: TakedownRequest, status: str) -> Move:
+    platform = takedown.platform.name
+    label = str(TakedownStatus(status).label)
+    if status == TakedownStatus.ACKNOWLEDGED:
+        question = _("Record that %(platform)s acknowledged the request?") % {"platform": platform}
+        explanation = _("Only once the platform has answered that it received the request.")
+    elif status == TakedownStatus.REMOVED:
+        question = _("Record that %(platform)s removed every place in this request?") % {"platform": platform}
+        explanation = _("All its places are marked removed and the request is closed. This cannot be undone.")
+    elif status == TakedownStatus.PARTIALLY_REMOVED:
+        question = _("Record that %(platform)s removed only some of the places?") % {"platform": platform}
+        explanation = _("The places you ticked are marked removed and the request is closed. This cannot be undone.")
+    elif status == TakedownStatus.REFUSED:
+        question = _("Record that %(platform)s refused the request?") % {"platform": platform}
+        explanation = _("The request is closed with its places still online. This cannot be undone.")
+    else:
+        question = _("Escalate this request to the regulator?")
+        explanation = _("Record this once the escalation has gone to the regulator (KCSC). This cannot be undone.")
+    danger = status in (TakedownStatus.REFUSED, TakedownStatus.ESCALATED)
+    return Move(status, label, question, explanation, danger)
 
 
 def _web_form_url(contact: str) -> str:
@@ -61,9 +106,9 @@ def _render_takedown(
         "can_write": access.can_write(user, takedown.case),
         # Sending is the letter form's: it saves and sends in one step, so only answers are moves.
         "moves": [
-            (s, TakedownStatus(s).label)
-            for s in TAKEDOWN_TRANSITIONS[takedown.status]
-            if s != TakedownStatus.SENT and (s != TakedownStatus.ESCALATED or takedown.is_overdue)
+            _move(takedown, s)
+            for s in _MOVE_ORDER
+            if s in TAKEDOWN_TRANSITIONS[takedown.status] and (s != TakedownStatus.ESCALATED or takedown.is_overdue)
         ],
         "letter_form": letter_form
         or SendLetterForm(initial={"subject": takedown.subject, "body": takedown.body, "version": takedown.version}),
@@ -145,6 +190,20 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
         # What is recorded as sent must be what left: the letter form sends (or records a web form).
         messages.error(request, _("Send the letter from its form on this page."))
         return redirect("cases:takedown", pk=takedown.pk)
+    # Asked only of a move that would happen: an illegal one is refused with its reason at once.
+    legal = status in TAKEDOWN_TRANSITIONS[takedown.status] and (
+        status != TakedownStatus.ESCALATED or takedown.is_overdue
+    )
+    if legal and not confirmed(request):
+        move = _move(takedown, status)
+        return ask_first(
+            request,
+            question=move.question,
+            explanation=move.explanation,
+            confirm_label=_("Yes, mark “%(label)s”") % {"label": move.label},
+            back=reverse("cases:takedown", args=[takedown.pk]),
+            danger=move.danger,
+        )
     try:
         do_transition_takedown(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
     except ActionError as error:

@@ -56,8 +56,22 @@ def test_it_pastes_drafts_sends_and_marks_removed(page, alice: User, password: s
     assert telegram.status == "sent" and telegram.deadline_at is not None
     screenshot(page, "takedown-sent-answers-ko")
 
+    # An answer asks first: dismissing the dialog changes nothing, accepting it records the answer.
+    questions: list[str] = []
+
+    def answer(dialog, accept: bool) -> None:
+        questions.append(dialog.message)
+        dialog.accept() if accept else dialog.dismiss()
+
+    page.once("dialog", lambda dialog: answer(dialog, False))
+    page.click("button[data-status=removed]")
+    page.wait_for_timeout(300)
+    telegram.refresh_from_db()
+    assert telegram.status == "sent" and "Telegram" in questions[0]
+    page.once("dialog", lambda dialog: answer(dialog, True))
     page.click("button[data-status=removed]")
     page.wait_for_selector(".state.removed")
+    assert "confirm-step" not in page.content()  # the dialog answered, so no second page
     assert Sighting.objects.filter(case=case, state="removed").count() == 2
     page.goto(f"{page.base}/takedowns/due/")
     page.wait_for_selector("h1")

@@ -58,7 +58,7 @@ def test_it_saves_the_letter_and_records_the_answer_from_the_page(
     first = takedown.items.order_by("sighting_id")[0].sighting_id
     client.post(
         f"/takedowns/{takedown.pk}/transition/",
-        {"status": "partially_removed", "version": 3, "removed_sightings": [first]},
+        {"status": "partially_removed", "version": 3, "removed_sightings": [first], "confirmed": "1"},
     )
     takedown.refresh_from_db()
     assert takedown.status == "partially_removed"

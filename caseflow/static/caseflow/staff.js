@@ -1,7 +1,26 @@
-// Staff pages: a warning before leaving a letter with unsaved edits, and copy buttons for letters
-// pasted into a platform's web form. Every page works without it: copying by hand works.
+// Staff pages: a question before changes that cannot be undone, a warning before leaving a letter
+// with unsaved edits, and copy buttons for letters pasted into a platform's web form.
+// Every page works without it: the server asks on a page of its own, and copying by hand works.
 (function () {
   "use strict";
+
+  // Buttons with data-confirm ask with the browser's own dialog (read out by screen readers, kept
+  // in the keyboard's reach); "OK" sends the form with `confirmed`, so the server does not ask again.
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var button = event.submitter;
+    var question = button && button.getAttribute("data-confirm");
+    if (!question || form.querySelector("input[name=confirmed]")) { return; }
+    event.preventDefault();
+    if (!window.confirm(question)) { return; }
+    var yes = document.createElement("input");
+    yes.type = "hidden";
+    yes.name = "confirmed";
+    yes.value = "1";
+    form.appendChild(yes);
+    // Not from inside this submit event: the browser ignores a form submitted while it is still firing it.
+    window.setTimeout(function () { form.requestSubmit(button); }, 0);
+  });
 
   // A letter being edited: leaving the page (a link, another form, closing the tab) asks first.
   var guarded = document.querySelectorAll("form[data-unsaved-warning]");
