@@ -191,6 +191,13 @@ def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str]
             "old": _label(TakedownStatus, event.old.get("status")),
             "new": _label(TakedownStatus, event.new.get("status")),
         }
+    if event.kind == EventKind.LETTER_QUEUED:
+        return _("%(platform)s letter on its way by e-mail") % {"platform": event.new.get("platform", "?")}
+    if event.kind == EventKind.LETTER_FAILED:
+        return _("%(platform)s letter could not be e-mailed (%(error)s)") % {
+            "platform": platforms.get(int(event.new.get("takedown", 0)), "?"),
+            "error": event.new.get("error", "?"),
+        }
     if event.kind == EventKind.CLOSURE_DECIDED:
         approved = event.new.get("decision") == "approved"
         return _("Closure approved") if approved else _("Closure declined")

@@ -226,6 +226,9 @@ def test_it_gives_up_on_a_refusal_and_tells_the_counsellor(
     ).exists()
     page = client_as(alice).get(f"/takedowns/{telegram.pk}/", headers={"accept-language": "en"}).content.decode()
     assert "could not be e-mailed after 1 attempt" in page and 'id="send-letter"' in page
+    timeline = client_as(alice).get(f"/cases/{telegram.case_id}/", headers={"accept-language": "en"}).content.decode()
+    assert "Telegram letter on its way by e-mail" in timeline
+    assert "Telegram letter could not be e-mailed (smtp_recipient_refused)" in timeline
 
     smtp.recorder.refuse_rcpt = None
     _queue(client_as(alice), telegram)
