@@ -33,6 +33,8 @@ def test_it_asks_on_a_page_before_closing_a_case_without_script(
         page.wait_for_selector(".confirm-step")
         assert page.inner_text("h1") == "Close this case?"
         screenshot(page, "confirm-close-case-en")
+        page.set_viewport_size({"width": 390, "height": 900})
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
         case.refresh_from_db()
         assert case.status == "monitoring"
         page.click("#confirm-yes")

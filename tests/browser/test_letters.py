@@ -55,6 +55,10 @@ def test_it_copies_a_web_form_letter_and_asks_before_leaving_unsaved_edits(page,
     assert dialogs == ["beforeunload"]
     assert page.url.endswith(f"/takedowns/{draft.pk}/") and page.input_value("#id_body").endswith(" 추가 문장")
     screenshot(page, "takedown-web-form-ko")
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot(page, "takedown-web-form-ko-390")
+    page.set_viewport_size({"width": 1280, "height": 900})
 
     # Its own button is no leaving: it saves and records what is on the page as sent, at once.
     typed = page.input_value("#id_body")

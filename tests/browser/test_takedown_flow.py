@@ -55,6 +55,9 @@ def test_it_pastes_drafts_sends_and_marks_removed(page, alice: User, password: s
     telegram.refresh_from_db()
     assert telegram.status == "sent" and telegram.deadline_at is not None
     screenshot(page, "takedown-sent-answers-ko")
+    page.set_viewport_size({"width": 390, "height": 900})
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+    screenshot(page, "takedown-sent-answers-ko-390")
 
     # An answer asks first: dismissing the dialog changes nothing, accepting it records the answer.
     questions: list[str] = []
