@@ -1,6 +1,6 @@
-"""Fills the bench database: 5 centres, 60 staff, 100,000 cases with 500,000 notes and one event each.
+"""Fills the bench database: 5 centres, 60 staff, 100,000 cases over ten years, 500,000 notes, one event each.
 
-    .venv/bin/python -m bench.generate [--reset] [--takedowns 3000000]
+    .venv/bin/python -m bench.generate [--reset] [--years 10] [--takedowns 3000000]
 
 Staff are written through the ORM; cases, notes and events with PostgreSQL COPY from two processes,
 each filling its own range of case ids. Victim details, summaries and note bodies are really encrypted
@@ -113,6 +113,7 @@ class Task:
     seed: int
     staff: tuple[CentreStaff, ...]
     now: datetime
+    years: int
 
 
 def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
@@ -125,20 +126,12 @@ def _victim_name(rng: random.Random, english: bool) -> str:
     return rng.choice(_SURNAMES) + rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)
 
 
-# How old a case of each status is, in days: new cases are recent, closed ones from any time in two years.
-_AGE_DAYS = {
-    Status.NEW.value: (0, 30),
-    Status.IN_PROGRESS.value: (0, 365),
-    Status.MONITORING.value: (30, 540),
-    Status.CLOSED.value: (60, 730),
-}
-# Statuses of assigned cases, and priorities (plain strings: COPY gets values, never enum members).
-_STATUS_WEIGHTS = [
-    (Status.NEW.value, 5),
-    (Status.IN_PROGRESS.value, 35),
-    (Status.MONITORING.value, 20),
-    (Status.CLOSED.value, 40),
-]
+# Cases come in evenly over `--years` (ten by default: the reports read a decade of history). Each is
+# worked for a week plus a random time, six months on average, then closed: old cases are closed and the
+# open ones recent, as in a centre that has run for years (about 5 % of the cases open at ten years).
+CASE_LIFE_DAYS = (7, 180)  # the fixed part, and the mean of the exponential part
+INTAKE_DAYS = 14  # a case still waiting in the intake queue was opened in the last two weeks
+# Priorities (plain strings: COPY gets values, never enum members).
 _PRIORITY_WEIGHTS = [
     (Priority.LOW.value, 15),
     (Priority.NORMAL.value, 55),
@@ -221,19 +214,23 @@ def _fill(task: Task) -> tuple[int, int, int]:
     for offset, reference in enumerate(task.references):
         case_id = task.first_id + offset
         staff = rng.choice(task.staff)
-        if rng.random() < 0.08:  # the intake queue: opened by a supervisor, nobody assigned yet
+        age = rng.uniform(0, task.years * 365.25)
+        life = CASE_LIFE_DAYS[0] + rng.expovariate(1 / CASE_LIFE_DAYS[1])
+        created_at = task.now - timedelta(days=age)
+        closed_at = None
+        if age <= INTAKE_DAYS and rng.random() < 0.25:  # the intake queue: opened by a supervisor, unassigned
             assignee = None
             creator = rng.choice(staff.supervisors)
             status = Status.NEW.value if rng.random() < 0.8 else Status.IN_PROGRESS.value
         else:
             assignee = rng.choice(staff.counsellors) if rng.random() < 0.93 else rng.choice(staff.supervisors)
             creator = assignee
-            status = _weighted(rng, _STATUS_WEIGHTS)
-        low, high = _AGE_DAYS[status]
-        created_at = task.now - timedelta(days=rng.uniform(low, high))
-        closed_at = None
-        if status == Status.CLOSED.value:
-            closed_at = created_at + (task.now - created_at) * rng.uniform(0.3, 0.95)
+            if life < age:
+                status, closed_at = Status.CLOSED.value, created_at + timedelta(days=life)
+            elif age < CASE_LIFE_DAYS[0]:
+                status = Status.NEW.value if rng.random() < 0.6 else Status.IN_PROGRESS.value
+            else:
+                status = Status.MONITORING.value if age > 30 and rng.random() < 0.4 else Status.IN_PROGRESS.value
         english = rng.random() < 0.15
         victim_name = _victim_name(rng, english)
         email = f"v{case_id}.{rng.randrange(10**6)}@example.org" if rng.random() < 0.7 else ""
@@ -355,6 +352,7 @@ _SIGHTING_COLUMNS = [
     "removed_at",
     "created_by_id",
     "created_at",
+    "version",
 ]
 _TAKEDOWN_COLUMNS = [
     "id",
@@ -483,7 +481,7 @@ def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
             ticket, channel, version = "", platform.channel, 2
             if draw < answered:
                 status = _weighted(rng, _ANSWERED)
-                # Sent at any time in the case's life (two years for the oldest), answered after it.
+                # Sent at any time in the case's life (ten years ago for the oldest), answered after it.
                 sent_at = created + (end - created) * rng.uniform(0.02, 0.9)
                 deadline = sent_at + hours
                 if rng.random() < 0.6:
@@ -545,6 +543,7 @@ def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
                     answered_at if removed else None,
                     author,
                     max(created, request_created - timedelta(minutes=rng.uniform(1, 600))),
+                    2 if removed else 1,  # marked removed once, by the platform's answer
                 )
             )
             requests.append(
@@ -805,6 +804,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--years", type=int, default=10, help="cases come in evenly over this many years")
     parser.add_argument(
         "--takedowns",
         type=int,
@@ -816,6 +816,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cases must be even (notes come in pairs of cases averaging five)")
     if args.takedowns < 0:
         parser.error("--takedowns must not be negative")
+    if args.years < 1:
+        parser.error("--years must be at least 1")
 
     ensure_database()
     call_command("migrate", verbosity=0)
@@ -846,6 +848,7 @@ def fill_cases(args: argparse.Namespace) -> None:
             seed=args.seed * 1_000_003 + start,
             staff=staff,
             now=now,
+            years=args.years,
         )
         for start in range(0, args.cases, CHUNK)
     ]
