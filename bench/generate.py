@@ -68,6 +68,8 @@ STAFF_PER_CENTRE = 12  # 10 or 11 counsellors and 1 or 2 supervisors: 60 in all
 CHUNK = 2000  # cases per COPY transaction; even, so notes pair up to exactly 5 a case
 TAKEDOWN_TABLES = ["cases_takedownitem", "cases_takedownrequest", "cases_sighting"]
 CASE_TABLES = [*TAKEDOWN_TABLES, "cases_followup", "cases_accesslog", "cases_caseevent", "cases_note", "cases_case"]
+# The reports' daily summaries count what is replaced here: emptied with it, rebuilt by bench.reports.
+SUMMARY_TABLES = ["cases_reportcaseday", "cases_reportplaceday", "cases_reportrequestday", "cases_reportbuild"]
 
 # --- Plausible content ------------------------------------------------------------------------------
 
@@ -339,6 +341,7 @@ _UNKNOWN_HOSTS = [
 _SIGHTING_COLUMNS = [
     "id",
     "case_id",
+    "centre_id",
     "url",
     "url_hash",
     "host",
@@ -530,6 +533,7 @@ def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
                 (
                     rid,
                     case_id,
+                    centre_id,
                     encrypt(url),  # real and distinct: addresses are what a case is searched by
                     url_index(centre_id, url),
                     host,
@@ -603,6 +607,7 @@ def _copy_plain(
 # Every foreign key of the loaded tables, checked in one pass each since COPY ran without the triggers.
 _REFERENCES = [
     ("cases_sighting", "case_id", "cases_case"),
+    ("cases_sighting", "centre_id", "accounts_centre"),
     ("cases_sighting", "platform_id", "cases_platform"),
     ("cases_sighting", "created_by_id", "accounts_user"),
     ("cases_takedownrequest", "case_id", "cases_case"),
@@ -623,13 +628,13 @@ def _check_references() -> None:
             )
             if missing := cursor.fetchone()[0]:
                 raise SystemExit(f"{missing} rows of {table}.{column} point to no {target} row")
-        # The request's centre is its case's centre (the due list and the reports rely on it).
-        cursor.execute(
-            "SELECT count(*) FROM cases_takedownrequest t JOIN cases_case c ON c.id = t.case_id"
-            " WHERE t.centre_id <> c.centre_id"
-        )
-        if wrong := cursor.fetchone()[0]:
-            raise SystemExit(f"{wrong} takedown requests have another centre than their case")
+        # A request's or a place's centre is its case's centre (the due list and the reports rely on it).
+        for table in ("cases_takedownrequest", "cases_sighting"):
+            cursor.execute(
+                f"SELECT count(*) FROM {table} t JOIN cases_case c ON c.id = t.case_id WHERE t.centre_id <> c.centre_id"
+            )
+            if wrong := cursor.fetchone()[0]:
+                raise SystemExit(f"{wrong} rows of {table} have another centre than their case")
 
 
 def _request_counts(total: int, cases: int, rng: random.Random) -> list[int]:
@@ -649,7 +654,7 @@ def fill_takedowns(total: int, processes: int, seed: int) -> None:
     """Replaces every sighting and takedown request with `total` of each, spread over the existing cases."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(TAKEDOWN_TABLES)} RESTART IDENTITY")
+        cursor.execute(f"TRUNCATE {', '.join([*TAKEDOWN_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY")
     platforms = []
     for platform in Platform.objects.prefetch_related("domains").order_by("pk"):
         domains = tuple(sorted(d.domain for d in platform.domains.all()))
@@ -823,7 +828,7 @@ def main(argv: list[str] | None = None) -> int:
     call_command("migrate", verbosity=0)
     if args.reset:
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE")
+            cursor.execute(f"TRUNCATE {', '.join([*CASE_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY CASCADE")
         fill_cases(args)
     elif (existing := counts())["cases_case"]:
         print(f"cases already filled: {existing}; run with --reset to fill them again")

@@ -85,6 +85,7 @@ def do_add_sightings(
         new_rows.append(
             Sighting(
                 case=case,
+                centre_id=case.centre_id,
                 url=url,
                 url_hash=digest,
                 host=host,

@@ -23,6 +23,7 @@ from cases.models.case import (
 from cases.models.followup import FollowUp
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
+from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
@@ -51,6 +52,10 @@ __all__ = [
     "PlatformDomain",
     "PlatformKind",
     "Priority",
+    "ReportBuild",
+    "ReportCaseDay",
+    "ReportPlaceDay",
+    "ReportRequestDay",
     "RequestChannel",
     "Sighting",
     "SightingState",
