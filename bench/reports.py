@@ -123,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"dataset: {dataset}; oldest case {first_case:%Y-%m-%d}")
     last_access = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
+    busy = run.wait_until_quiet(args.wait_quiet)
     rebuild: dict[str, Any] = {}
     if not args.skip_rebuild:
         connections.close_all()
@@ -137,7 +138,6 @@ def main(argv: list[str] | None = None) -> int:
             cursor.execute("VACUUM ANALYZE cases_reportcaseday, cases_reportplaceday, cases_reportrequestday")
         print(f"daily summaries rebuilt in {rebuild['seconds']} s: {rebuild}")
 
-    busy = run.wait_until_quiet(args.wait_quiet)
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": run.machine(),
