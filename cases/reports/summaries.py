@@ -136,7 +136,8 @@ def _upsert(model: type[Model], keys: Mapping[str, str], rows: QuerySet[Any]) ->
     with connection.cursor() as cursor:
         # Names come from the models, every value is a parameter. The SELECT has a WHERE clause, which
         # SQLite needs to read ON CONFLICT after INSERT … SELECT unambiguously.
-        cursor.execute(f"INSERT INTO {table} ({targets}) {sql} ON CONFLICT ({conflict}) DO UPDATE SET {counts}", params)
+        statement = f"INSERT INTO {table} ({targets}) {sql} ON CONFLICT ({conflict}) DO UPDATE SET {counts}"  # nosec B608
+        cursor.execute(statement, params)
 
 
 def rebuild(now: datetime | None = None) -> ReportBuild:
