@@ -2,7 +2,8 @@
 
 No case model is ever registered here, no page sets or shows a password, and every row of another
 centre answers 404, like one that does not exist. There is no superuser in caseflow (accounts.models):
-operators create centres and their first administrator with `manage.py create_centre`.
+operators create centres and their first administrator with `manage.py create_centre`. The admin
+site has no sign-in form of its own: it sends people to the staff one (two-step sign-in, lockout).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -239,5 +242,12 @@ for _model, _admin in [
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
 
+
+def _staff_sign_in(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin site signs in through the staff sign-in page, so that administrators enter their code too."""
+    return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"), reverse("accounts:login"))
+
+
+admin.site.login = _staff_sign_in  # type: ignore[method-assign]
 admin.site.site_header = _("caseflow administration")
 admin.site.site_title = _("caseflow administration")

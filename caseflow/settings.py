@@ -111,6 +111,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "caseflow.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session that owes a code reaches only the sign-in and two-step pages (accounts/middleware.py).
+    "accounts.middleware.TwoStepRequiredMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
