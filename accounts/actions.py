@@ -143,6 +143,25 @@ def do_renew_recovery_codes(*, account: User) -> list[str]:
 
 
 @transaction.atomic
+def do_reset_two_step(*, actor: User, account: User) -> AccountEvent:
+    """Removes every authenticator app and recovery code of an account that lost them all.
+
+    For an administrator of the account's centre: she learns no code and sets none, the person sets
+    up a new app at her next sign-in (her role may require it). Sessions verified by the old app are
+    no longer verified.
+    """
+    if actor.pk == account.pk:
+        raise ValueError("Nobody resets her own two-step sign-in; she removes an app with a current code.")
+    apps = TotpDevice.objects.filter(user=account)
+    if not apps.filter(confirmed=True).exists():
+        raise ValueError("The account has no two-step sign-in to reset.")
+    names = ", ".join(apps.filter(confirmed=True).order_by("pk").values_list("name", flat=True))
+    apps.delete()
+    RecoveryCodeDevice.objects.filter(user=account).delete()
+    return _record(actor=actor, account=account, kind=AccountEventKind.MFA_RESET, old=names[:254])
+
+
+@transaction.atomic
 def do_check_code(*, account: User, code: str) -> CodeCheck:
     """Checks a sign-in code; a recovery code that is used up is recorded and announced with the code."""
     result = check_code(account, code)

@@ -178,6 +178,8 @@ class AccountEventKind(models.TextChoices):
     MFA_REMOVED = "mfa_removed", _("Authenticator app removed")
     RECOVERY_USED = "recovery_used", _("Recovery code used to sign in")
     RECOVERY_RENEWED = "recovery_renewed", _("New recovery codes made")
+    # By an administrator, for someone who lost both her phone and her recovery codes.
+    MFA_RESET = "mfa_reset", _("Two-step sign-in reset")
 
 
 class AccountEvent(models.Model):

@@ -195,6 +195,16 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             "Sign in to see it.",
         ),
     },
+    "account.mfa_reset": {
+        Language.KOREAN: Message(
+            subject="센터 계정의 2단계 로그인이 초기화되었습니다",
+            body="관리자가 센터 계정의 2단계 로그인을 초기화했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="Two-step sign-in was reset in your centre",
+            body="An administrator reset the two-step sign-in of an account in your centre. Sign in to see it.",
+        ),
+    },
     # Two-step sign-in, to the account itself: changes she made, or someone holding her password did.
     "account.yours_mfa_added": {
         Language.KOREAN: Message(
@@ -239,6 +249,18 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             subject="New recovery codes were made for your account",
             body="New recovery codes were made for your account; the old ones no longer work. "
             "If it was not you, tell your supervisor at once.",
+        ),
+    },
+    "account.yours_mfa_reset": {
+        Language.KOREAN: Message(
+            subject="계정의 2단계 로그인이 초기화되었습니다",
+            body="관리자가 계정의 인증 앱과 복구 코드를 모두 삭제했습니다. 다음 로그인 때 인증 앱을 다시 설정하세요. "
+            "요청하지 않았다면 바로 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="Your two-step sign-in was reset",
+            body="An administrator removed every authenticator app and recovery code of your account. Set up an app "
+            "again when you next sign in. If you did not ask for this, tell your supervisor at once.",
         ),
     },
     # To the account itself (and to its old address when the address changed).

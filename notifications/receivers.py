@@ -33,6 +33,7 @@ FOR_THE_ACCOUNT_BY_KIND: dict[str, str] = {
     AccountEventKind.MFA_REMOVED: "account.yours_mfa_removed",
     AccountEventKind.RECOVERY_USED: "account.yours_recovery_used",
     AccountEventKind.RECOVERY_RENEWED: "account.yours_recovery_renewed",
+    AccountEventKind.MFA_RESET: "account.yours_mfa_reset",
 }
 
 

@@ -18,7 +18,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='accountevent',
             name='kind',
-            field=models.CharField(choices=[('created', 'Account created'), ('role_changed', 'Role changed'), ('email_changed', 'E-mail address changed'), ('password_reset', 'Password link sent'), ('deactivated', 'Deactivated'), ('reactivated', 'Reactivated'), ('mfa_added', 'Authenticator app added'), ('mfa_removed', 'Authenticator app removed'), ('recovery_used', 'Recovery code used to sign in'), ('recovery_renewed', 'New recovery codes made')], max_length=20, verbose_name='change'),
+            field=models.CharField(choices=[('created', 'Account created'), ('role_changed', 'Role changed'), ('email_changed', 'E-mail address changed'), ('password_reset', 'Password link sent'), ('deactivated', 'Deactivated'), ('reactivated', 'Reactivated'), ('mfa_added', 'Authenticator app added'), ('mfa_removed', 'Authenticator app removed'), ('recovery_used', 'Recovery code used to sign in'), ('recovery_renewed', 'New recovery codes made'), ('mfa_reset', 'Two-step sign-in reset')], max_length=20, verbose_name='change'),
         ),
         migrations.CreateModel(
             name='RecoveryCodeDevice',
