@@ -21,7 +21,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12; do \
 help:
 	@echo "make run    start caseflow (web on http://127.0.0.1:8000 + Celery worker with beat)"
 	@echo "make test   run the whole test suite"
-	@echo "make lint   ruff, mypy and the import contracts"
+	@echo "make lint   ruff, mypy, the import contracts and bandit"
 
 $(BIN)/python:
 	@if [ -z "$(PYTHON)" ]; then \
@@ -53,6 +53,7 @@ lint: $(VENV)/.installed
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports --no-cache
 	DJANGO_DEBUG=1 CASEFLOW_VAR_DIR=var/lint $(BIN)/mypy .
+	$(BIN)/bandit -q -r . -ll -ii -x './tests,./.venv,./var,./bench'
 
 check: lint test
 

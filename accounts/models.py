@@ -14,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -27,6 +28,32 @@ class Centre(models.Model):
     """A support centre. Every user and every case belongs to exactly one; nothing crosses centres."""
 
     name = models.CharField(_("name"), max_length=200, unique=True)
+    # Takedown letters go out from this address (its domain must let caseflow's mail server send for it).
+    letters_from = models.EmailField(
+        _("address letters are sent from"),
+        blank=True,
+        default="",
+        help_text=_("Takedown letters to platforms are sent from this address. Without it, letters are not e-mailed."),
+    )
+    # Replies to letters: Reply-To names it, so a reply reaches the centre even if it loses the request's token.
+    inbound_address = models.EmailField(
+        _("address for replies"),
+        blank=True,
+        default="",
+        help_text=_("Platforms' replies to letters go here (Reply-To); the sending address when empty."),
+    )
+    # Shown to victims in the portal; a switchboard number, never a counsellor's own.
+    phone = models.CharField(
+        _("phone"),
+        max_length=30,
+        blank=True,
+        default="",
+        validators=[
+            RegexValidator(
+                r"^\+?[0-9][0-9 ()\-.]{2,29}$", _("Enter a phone number: digits, spaces, +, - and brackets.")
+            )
+        ],
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
 
     class Meta:

@@ -377,6 +377,12 @@ _TAKEDOWN_COLUMNS = [
     "created_by_id",
     "created_at",
     "version",
+    "token",
+    "sent_to",
+    "message_id",
+    "mail_state",
+    "mail_attempts",
+    "mail_error",
 ]
 _ITEM_COLUMNS = ["id", "takedown_id", "sighting_id", "is_open"]
 
@@ -412,7 +418,7 @@ def _letter_pool(platforms: tuple[PlatformInfo, ...], centres: dict[int, str]) -
 
     Encrypting a fresh letter for each of millions of rows would dominate the generator's time, so the
     same ciphertexts are reused across rows: every value is a real Fernet token that decrypts to a real
-    letter, but a row's letter lists example addresses, not its own sighting's, and a pooled reference."""
+    letter, but a row's letter lists example addresses, not its own sighting's, and a pooled token."""
     templates = {(t.platform_id, t.language): t for t in LetterTemplate.objects.all()}
     rng = random.Random(7)
     pool = {}
@@ -429,9 +435,7 @@ def _letter_pool(platforms: tuple[PlatformInfo, ...], centres: dict[int, str]) -
                     "count": str(len(urls)),
                     "legal_basis": template.legal_basis,
                     "centre": centre_name,
-                    "reference": "".join(rng.choices(REFERENCE_ALPHABET, k=4))
-                    + "-"
-                    + "".join(rng.choices(REFERENCE_ALPHABET, k=4)),
+                    "token": "TD-" + "".join(rng.choices(REFERENCE_ALPHABET, k=10)),
                     "hours": str(platform.hours),
                 }
                 subject = Template(template.subject).safe_substitute(values)
@@ -569,6 +573,12 @@ def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
                     author,
                     request_created,
                     version,
+                    f"TD-B{rid:09d}",  # unique by the request id; real tokens are random (new_letter_token)
+                    "",
+                    "",
+                    "",
+                    0,
+                    "",
                 )
             )
             items.append((rid, rid, rid, status not in dict(_ANSWERED)))

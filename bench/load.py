@@ -28,6 +28,9 @@ class Scenario:
     paths: tuple[str, ...]
     expect: int
     headers: dict[str, str] = field(default_factory=dict)
+    # A fixed body for every POST (a form, say) instead of a fresh case each time.
+    body: bytes | None = None
+    content_type: str = "application/json"
 
 
 @dataclass
@@ -81,7 +84,7 @@ def _client(
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     headers = {"Accept": "application/json", **scenario.headers}
     if scenario.method == "POST":
-        headers["Content-Type"] = "application/json"
+        headers["Content-Type"] = scenario.content_type
     latencies: list[float] = []
     errors: list[str] = []
     barrier.wait(timeout=60)
@@ -90,7 +93,9 @@ def _client(
     n = index  # each client starts at a different path and walks them in steps of one
     ended = started
     while ended < deadline:
-        body = case_body(index, n) if scenario.method == "POST" else None
+        body = None
+        if scenario.method == "POST":
+            body = scenario.body if scenario.body is not None else case_body(index, n)
         path = scenario.paths[n % len(scenario.paths)]
         before = time.perf_counter()
         try:

@@ -9,5 +9,6 @@ from caseflow.urls import urlpatterns as caseflow_urlpatterns
 
 urlpatterns = [
     path("bench/bare-list/", views.bare_list, name="bench-bare-list"),
+    path("bench/bare-portal/", views.bare_portal, name="bench-bare-portal"),
     *caseflow_urlpatterns,
 ]

@@ -49,3 +49,37 @@ def bare_list(request: HttpRequest) -> JsonResponse:
         for row in rows
     ]
     return JsonResponse({"count": rows[0][11] if rows else 0, "next": None, "previous": None, "results": results})
+
+
+# The portal's yardstick: what the victim's progress page shows, from hand-written queries, as JSON.
+_PORTAL_COUNTS = """
+    SELECT count(*) FILTER (WHERE s.state <> 'reported'),
+           count(*) FILTER (WHERE s.state = 'removed'),
+           count(*) FILTER (WHERE s.state = 'reported')
+      FROM cases_sighting s WHERE s.case_id = %s
+"""
+_PORTAL_PLACES = """
+    SELECT p.name, s.host, s.state FROM cases_sighting s JOIN cases_platform p ON p.id = s.platform_id
+     WHERE s.case_id = %s ORDER BY s.id
+"""
+_PORTAL_NOTES = """
+    SELECT n.body, n.created_at FROM cases_note n
+     WHERE n.case_id = %s AND n.visibility = 'shared' ORDER BY n.created_at DESC, n.id DESC LIMIT 50
+"""
+
+
+@require_GET
+def bare_portal(request: HttpRequest) -> JsonResponse:
+    """No sign-in: the case comes from `?case=`. Shared notes ARE decrypted, as the portal decrypts them."""
+    try:
+        case_id = int(request.GET.get("case", ""))
+    except ValueError:
+        return JsonResponse({"detail": "?case=<id> is required"}, status=400)
+    with connection.cursor() as cursor:
+        cursor.execute(_PORTAL_COUNTS, [case_id])
+        total, removed, reported = cursor.fetchone()
+        cursor.execute(_PORTAL_PLACES, [case_id])
+        places = [{"platform": row[0], "host": row[1], "state": row[2]} for row in cursor.fetchall()]
+        cursor.execute(_PORTAL_NOTES, [case_id])
+        notes = [{"body": decrypt(row[0]), "at": row[1].isoformat()} for row in cursor.fetchall()]
+    return JsonResponse({"total": total, "removed": removed, "reported": reported, "places": places, "notes": notes})

@@ -142,3 +142,28 @@ class SameOriginFormMiddleware:
             with suppress(DisallowedHost):
                 meta["HTTP_ORIGIN"] = f"{request.scheme}://{request.get_host()}"
         return self.get_response(request)
+
+
+class ProductErrorPagesMiddleware:
+    """With DJANGO_DEBUG=1 (`make run`), the product's own 403 and 404 pages instead of Django's
+    debug pages, so that a newcomer trying the product sees what a counsellor would see, and no
+    debug page lists the URL patterns or settings. Without DEBUG, Django serves these templates itself."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            settings.DEBUG
+            and response.status_code in (403, 404)
+            and not is_api_request(request)
+            and not is_json(response)
+            and not getattr(response, "_product_page", False)
+        ):
+            from django.shortcuts import render
+
+            page = render(request, f"{response.status_code}.html", status=response.status_code)
+            page._product_page = True  # type: ignore[attr-defined]
+            return page
+        return response

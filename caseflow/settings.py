@@ -97,6 +97,7 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "caseflow.middleware.ApiErrorsAsJsonMiddleware",
+    "caseflow.middleware.ProductErrorPagesMiddleware",
     "caseflow.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -171,6 +172,9 @@ NOTIFICATION_LINKS = [
     ("case_id", "cases:detail"),
     ("account_event_id", "accounts:event"),
 ]
+# Tries at e-mailing one takedown letter (2, 4, 8 … minutes apart) before the counsellor is told it
+# could not be sent.
+LETTER_MAX_ATTEMPTS = env_int("LETTER_MAX_ATTEMPTS", 6, minimum=1)
 # The supervisors hear of an unanswered takedown request this long after its deadline.
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
 
@@ -244,6 +248,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.dispatch_due",
         "schedule": timedelta(minutes=1),
         # A run missed while the broker was down is covered by the next one.
+        "options": {"expires": 50},
+    },
+    "cases-send-due-letters": {
+        "task": "cases.tasks.send_due_letters",
+        "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },
     "notifications-purge-settled": {

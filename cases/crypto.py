@@ -78,3 +78,38 @@ def phone_index(centre_id: int, value: str) -> str:
 def url_index(centre_id: int, canonical_url: str) -> str:
     """The keyed hash of a canonical URL: the same content in two cases of a centre, without storing it."""
     return blind_index("url", centre_id, canonical_url)
+
+
+# --- Partial-name and last-four-digits search ---------------------------------------------------
+#
+# What these indexes reveal, and why that is acceptable (README, "Search over encrypted names"):
+# someone holding the database AND CASEFLOW_INDEX_KEY can tell which cases of a centre share a pair
+# of Hangul syllables (or three Latin letters) in the victim's name, or the last four digits of her
+# phone; without the key the hashes say nothing, and they never link cases across centres (the
+# centre is hashed in). The exact-value indexes above already reveal more (equal full names), and
+# the key is kept apart from the database and rotated with `rebuild_search_index`.
+
+_HANGUL = re.compile(r"[\uac00-\ud7a3]")
+
+
+def name_grams(value: str) -> set[str]:
+    """The pieces a partial name is found by: syllable bigrams for Hangul, letter trigrams otherwise;
+    a name shorter than its piece is one piece."""
+    name = normalise_name(value)
+    if not name:
+        return set()
+    size = 2 if _HANGUL.search(name) else 3
+    if len(name) <= size:
+        return {name}
+    return {name[i : i + size] for i in range(len(name) - size + 1)}
+
+
+def gram_indexes(centre_id: int, value: str) -> set[str]:
+    """The keyed hashes of a name's pieces within a centre."""
+    return {blind_index("gram", centre_id, gram) for gram in name_grams(value)}
+
+
+def phone_last4_index(centre_id: int, value: str) -> str:
+    """A keyed hash of the last four digits, which Korean centres use to find a caller on the phone."""
+    digits = normalise_phone(value)
+    return blind_index("phone4", centre_id, digits[-4:]) if len(digits) >= 4 else ""

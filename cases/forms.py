@@ -172,7 +172,12 @@ class BulkSightingsForm(forms.Form):
         max_length=3_000_000,
     )
     found_by = forms.ChoiceField(label=_("Found by"), choices=FoundBy.choices, initial=FoundBy.COUNSELLOR)
-    content_kind = forms.ChoiceField(label=_("Content"), choices=ContentKind.choices, initial=ContentKind.IMAGE)
+    content_kind = forms.ChoiceField(
+        label=_("Content"),
+        choices=[("", _("Guess from the site")), *ContentKind.choices],
+        initial="",
+        required=False,
+    )
     is_synthetic = forms.BooleanField(label=_("Synthetic (deepfake)"), required=False)
     exposes_personal_info = forms.BooleanField(label=_("Exposes personal information"), required=False)
 
@@ -186,6 +191,25 @@ class LetterForm(forms.Form):
         validators=[validate_multiline],
     )
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class SendLetterForm(LetterForm):
+    """The draft's letter with what sending it needs: save, send by e-mail, or confirm a web form."""
+
+    # Which button: the first (Save) is also what Enter in the subject line presses.
+    do = forms.ChoiceField(choices=[("save", "save"), ("send", "send"), ("submitted", "submitted")], required=False)
+    recipient = forms.EmailField(
+        label=_("Send to"),
+        max_length=254,
+        required=False,
+        help_text=_("This site has no address in the platform directory: give its abuse contact."),
+    )
+    ticket_number = forms.CharField(
+        label=_("Platform's ticket number (optional)"),
+        max_length=200,
+        required=False,
+        validators=[validate_single_line],
+    )
 
 
 class TakedownTransitionForm(forms.Form):

@@ -219,6 +219,20 @@ def portal_locked(case: Case, *, failure_id: int) -> None:
     _tell(_case_staff(case), case, template_key="portal.locked", key=f"portal-locked:{failure_id}")
 
 
+def letter_failed(takedown: TakedownRequest, case: Case, *, attempt_id: int) -> None:
+    """caseflow gave up e-mailing a letter: whoever follows the case must send it again or another way."""
+    now = timezone.now()
+    for user in _case_staff(case):
+        _to_staff(
+            user,
+            template_key="takedown.letter_failed",
+            params={"takedown_id": takedown.pk, "case_id": case.pk},
+            due_at=now,
+            key=f"takedown:{takedown.pk}:letter-failed:{attempt_id}:{user.pk}",
+            group=f"takedown:{takedown.pk}",
+        )
+
+
 def closure_requested(case: Case, *, request_id: int) -> None:
     """A closure request waits: the centre's supervisors hear of it."""
     supervisors = list(User.objects.filter(centre_id=case.centre_id, role=Role.SUPERVISOR, is_active=True))

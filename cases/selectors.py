@@ -4,14 +4,34 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import User
-from cases.access import cases_visible_to
+from accounts.models import Role, User
+from cases.access import cases_visible_to, takedowns_visible_to
 from cases.canonical import domain_candidates
-from cases.crypto import email_index, name_index, phone_index
-from cases.models import Case, Platform, PlatformDomain, Sighting, Status, normalise_reference
+from cases.crypto import (
+    email_index,
+    gram_indexes,
+    name_index,
+    normalise_name,
+    phone_index,
+    phone_last4_index,
+)
+from cases.models import (
+    Case,
+    ClosureDecision,
+    ClosureRequest,
+    NameGram,
+    Platform,
+    PlatformDomain,
+    Sighting,
+    SightingState,
+    Status,
+    TakedownRequest,
+    TakedownStatus,
+    normalise_reference,
+)
 from notifications import outbox
 from notifications.models import Notification
 from notifications.models import State as NotificationState
@@ -20,7 +40,8 @@ LIST_RELATED = ("assigned_to",)
 
 
 def search_cases(visible: QuerySet[Case], centre_id: int, text: str) -> QuerySet[Case]:
-    """Exact match on name, phone or e-mail through their keyed hashes, or on the reference."""
+    """Name (whole, or a part of two syllables or three letters and more), phone (whole, or its last
+    four digits), e-mail or reference, through keyed hashes: nothing is decrypted to search."""
     text = text.strip()
     if not text:
         return visible.none()
@@ -29,7 +50,21 @@ def search_cases(visible: QuerySet[Case], centre_id: int, text: str) -> QuerySet
         condition |= Q(email_index=email_index(centre_id, text))
     if any(ch.isdigit() for ch in text):
         condition |= Q(phone_index=phone_index(centre_id, text))
+        digits = "".join(ch for ch in text if ch.isdigit())
+        if len(digits) == 4 and len(text.replace("-", "").strip()) == 4:
+            condition |= Q(phone_last4_index=phone_last4_index(centre_id, text))
     condition |= Q(reference=normalise_reference(text))
+    grams = gram_indexes(centre_id, text) if not any(ch.isdigit() or ch == "@" for ch in text) else set()
+    if grams and len(normalise_name(text)) >= 2:
+        # Every piece of the query in the same case's name: a partial match, found in one index.
+        holding_all = (
+            NameGram.objects.filter(centre_id=centre_id, gram__in=grams)
+            .values("case_id")
+            .annotate(found=Count("gram"))
+            .filter(found=len(grams))
+            .values("case_id")
+        )
+        condition |= Q(pk__in=holding_all)
     return visible.filter(condition)
 
 
@@ -165,3 +200,67 @@ def failed_deliveries(supervisor: User, limit: int = 100) -> list[Notification]:
     staff = User.objects.filter(centre_id=supervisor.centre_id)
     rows = outbox.failed(recipients=staff, group_keys=[f"victim:case:{pk}" for pk in ours])
     return list(rows.select_related("recipient")[:limit])
+
+
+def centre_attention(visible: QuerySet[Case]) -> QuerySet[Case]:
+    """For a supervisor: the centre's open cases that are urgent, or a minor's, and not yet in progress,
+    and new reports still untouched after a day."""
+    day_ago = timezone.now() - timedelta(days=1)
+    return (
+        visible.filter(
+            Q(status=Status.NEW, priority_rank__gte=3)
+            | Q(status=Status.NEW, is_minor=True)
+            | Q(status=Status.NEW, created_at__lt=day_ago)
+        )
+        .select_related(*LIST_RELATED)
+        .order_by("-priority_rank", "created_at")
+    )
+
+
+def overdue_takedowns(user: User) -> QuerySet[TakedownRequest]:
+    """Requests past the platform's deadline without an answer, oldest deadline first (no letter loaded)."""
+    return (
+        takedowns_visible_to(user)
+        .filter(status__in=[TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED], deadline_at__lt=timezone.now())
+        .select_related("platform", "case")
+        .only("id", "deadline_at", "status", "platform__name", "case__id", "case__reference")
+        .order_by("deadline_at", "pk")
+    )
+
+
+def waiting_closures(visible: QuerySet[Case]) -> QuerySet[ClosureRequest]:
+    """Closure requests waiting for a supervisor's decision, oldest first."""
+    return (
+        ClosureRequest.objects.filter(decision=ClosureDecision.PENDING, case__in=visible)
+        .select_related("case", "requested_by")
+        .only("id", "created_at", "requested_by_kind", "requested_by__full_name", "case__id", "case__reference")
+        .order_by("created_at")
+    )
+
+
+def places_to_review(visible: QuerySet[Case]) -> list[tuple[int, str, int]]:
+    """Cases with places that victims reported through the portal and nobody has reviewed yet:
+    (case id, display reference, how many), most first."""
+    rows = (
+        Sighting.objects.filter(state=SightingState.REPORTED, case__in=visible)
+        .values("case_id", "case__reference")
+        .annotate(count=Count("pk"))
+        .order_by("-count", "case_id")[:25]
+    )
+    return [(r["case_id"], f"{r['case__reference'][:4]}-{r['case__reference'][4:]}", r["count"]) for r in rows]
+
+
+def workload(centre_id: int) -> list[tuple[str, int, int]]:
+    """Each active counsellor and supervisor of the centre with her open cases and how many are urgent."""
+    staff = (
+        User.objects.filter(centre_id=centre_id, is_active=True, role__in=[Role.COUNSELLOR, Role.SUPERVISOR])
+        .annotate(
+            open_cases=Count("assigned_cases", filter=~Q(assigned_cases__status=Status.CLOSED)),
+            urgent=Count(
+                "assigned_cases",
+                filter=~Q(assigned_cases__status=Status.CLOSED) & Q(assigned_cases__priority_rank__gte=3),
+            ),
+        )
+        .order_by("open_cases", "full_name")
+    )
+    return [(user.full_name, user.open_cases, user.urgent) for user in staff]

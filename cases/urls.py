@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import cases, closures, deliveries, followups, portal_access, sightings, takedowns
+from cases.views import case_list, cases, closures, deliveries, followups, portal_access, sightings, takedowns
 
 app_name = "cases"
 
 urlpatterns = [
     path("", cases.dashboard, name="dashboard"),
+    path("cases/", case_list.case_list, name="list"),
+    path("cases/assign/", case_list.bulk_assign, name="bulk_assign"),
     path("cases/new/", cases.intake, name="intake"),
     path("cases/search/", cases.search, name="search"),
     path("cases/<int:pk>/", cases.case_detail, name="detail"),

@@ -45,6 +45,18 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             body="A request is still unanswered after its deadline. Sign in to see it.",
         ),
     },
+    # To the counsellor: caseflow gave up e-mailing a takedown letter (the mail server refused it, or
+    # every retry failed); the request is still a draft.
+    "takedown.letter_failed": {
+        Language.KOREAN: Message(
+            subject="요청서를 보내지 못했습니다",
+            body="삭제 요청서를 이메일로 보내지 못했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A letter could not be sent",
+            body="A takedown letter could not be sent by e-mail. Sign in to see it.",
+        ),
+    },
     # To the counsellor: a follow-up they set ("call back Friday 14:00") is due.
     "case.followup_due": {
         Language.KOREAN: Message(

@@ -2,6 +2,8 @@
 
 alice and bob are counsellors of one centre, carol their supervisor, dave a counsellor of another
 centre, and erin an administrator of the first centre (who may see no case content).
+
+Every log record of the run is checked for victim details (tests/logscrub.py): a leak fails the run.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from rest_framework.test import APIClient
 
 from accounts.models import Centre, Role, User
 from caseflow.celery import app as celery_app
+from tests import logscrub
 from tests.factories import PASSWORD, CentreFactory, UserFactory, sign_in
 
 # Each test run sends to and consumes from a queue of its own on the shared broker (tests/services.py).
@@ -82,18 +85,26 @@ def erin(centre: Centre) -> User:
     return UserFactory.create(email="erin@seoul.test", full_name="Erin Jung", centre=centre, role=Role.ADMIN)
 
 
-@pytest.fixture
-def platforms(db: None) -> None:
-    """The platform directory and letters that migration 0003 seeds, again if a transactional test
+def ensure_platforms() -> None:
+    """The platform directory and letters that migrations 0003 and 0011 seed, again if a transactional test
     flushed them (pytest-django runs those tests last, but they may come first when selected)."""
     import importlib
 
     from django.apps import apps
 
-    from cases.models import Platform
+    from cases.models import LetterTemplate, Platform
 
-    if not Platform.objects.exists():
-        importlib.import_module("cases.migrations.0003_seed_platforms_and_letters").seed(apps, None)
+    seeding = importlib.import_module("cases.migrations.0003_seed_platforms_and_letters")
+    if not Platform.objects.exclude(is_fallback=True).exists():
+        Platform.objects.filter(is_fallback=True, sightings__isnull=True).delete()
+        LetterTemplate.objects.all().delete()
+        seeding.seed(apps, None)
+        importlib.import_module("cases.migrations.0011_letters_quote_the_request_token").forwards(apps, None)
+
+
+@pytest.fixture
+def platforms(db: None) -> None:
+    ensure_platforms()
 
 
 @pytest.fixture
@@ -155,3 +166,68 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
     if os.environ.get("CASEFLOW_REQUIRE_SERVICES") == "1":
         pytest.fail(message + " (CASEFLOW_REQUIRE_SERVICES=1)", pytrace=False)
     pytest.skip(message)
+
+
+_LOGS = pytest.StashKey[logscrub.Installed]()
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """From here on every log record, from every logger at DEBUG, is checked for victim details.
+
+    After collection: importing a module that calls django.setup() configures logging anew, which
+    would detach the recorder (and the run would fail saying so).
+    """
+    session.config.stash[_LOGS] = logscrub.install(logscrub.sentinels())
+
+
+def pytest_runtest_logstart(nodeid: str) -> None:
+    """Names the running test in any leak the recorder finds."""
+    recorder = logscrub.current()
+    if recorder is not None:
+        recorder.test = nodeid
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A run whose logs carried a victim detail fails, whatever its tests said."""
+    installed = session.config.stash.get(_LOGS, None)
+    if installed is None:
+        return
+    attached = logscrub.uninstall(installed)
+    if installed.recorder.leaks or not attached:
+        installed.detached = not attached
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter, config: pytest.Config) -> None:
+    installed = config.stash.get(_LOGS, None)
+    if installed is None:
+        return
+    recorder = installed.recorder
+    if installed.detached:
+        terminalreporter.section("victim details in logs", red=True)
+        terminalreporter.line("The log recorder was removed from the root logger during the run: logs went unchecked.")
+    if recorder.leaks:
+        terminalreporter.section("victim details in logs", red=True)
+        for leak in recorder.leaks[:50]:
+            terminalreporter.line(f"{leak.test}: {leak.needle!r} in {leak.line}")
+        terminalreporter.line(f"{len(recorder.leaks)} leak(s) in {recorder.records} log records: the run fails.")
+    else:
+        terminalreporter.line(f"logs: {recorder.records} records checked, no victim detail")
+
+
+@pytest.fixture
+def log_recorder() -> logscrub.Recorder:
+    """The session's log recorder (tests/logscrub.py)."""
+    recorder = logscrub.current()
+    assert recorder is not None, "the log recorder is not installed"
+    return recorder
+
+
+@pytest.fixture
+def smtp(settings):
+    """A real SMTP server (tests/smtp.py) that Django's default mailer sends to, for this test."""
+    from tests.smtp import smtp_server
+
+    with smtp_server() as server:
+        settings.MAILERS = server.mailers()
+        yield server

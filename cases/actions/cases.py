@@ -15,12 +15,13 @@ from accounts.models import Role, User
 from cases import access, reminders
 from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError, TransitionError
-from cases.crypto import email_index, name_index, phone_index
+from cases.crypto import email_index, gram_indexes, name_index, phone_index, phone_last4_index
 from cases.models import (
     PRIVATE_FIELDS,
     Case,
     ContactChannel,
     EventKind,
+    NameGram,
     Note,
     NoteKind,
     NoteVisibility,
@@ -79,10 +80,25 @@ def legal_transitions(user: User, case: Case) -> list[str]:
     ]
 
 
+INDEX_FIELDS = ["name_index", "email_index", "phone_index", "phone_last4_index"]
+
+
 def refresh_indexes(case: Case) -> None:
+    """The keyed hashes that exact and last-four-digits search use, from the case's current values."""
     case.name_index = name_index(case.centre_id, case.victim_name)
     case.email_index = email_index(case.centre_id, case.contact_email)
     case.phone_index = phone_index(case.centre_id, case.contact_phone)
+    case.phone_last4_index = phone_last4_index(case.centre_id, case.contact_phone)
+
+
+def sync_name_grams(case: Case) -> None:
+    """The keyed hashes of the name's pieces (partial-name search), replaced to match the current name."""
+    wanted = gram_indexes(case.centre_id, case.victim_name)
+    NameGram.objects.filter(case=case).exclude(gram__in=wanted).delete()
+    have = set(NameGram.objects.filter(case=case).values_list("gram", flat=True))
+    NameGram.objects.bulk_create(
+        [NameGram(case=case, centre_id=case.centre_id, gram=gram) for gram in sorted(wanted - have)]
+    )
 
 
 @transaction.atomic
@@ -141,6 +157,7 @@ def do_open_case(
                 case.reference = Case._meta.get_field("reference").get_default()
                 continue
             raise
+    sync_name_grams(case)
     record_event(
         case,
         actor=actor,
@@ -193,8 +210,10 @@ def do_update_case(*, actor: User, case: Case, version: int, changes: dict[str, 
     refresh_indexes(case)
     case.version += 1
     case.updated_at = timezone.now()
-    fields = [*sorted(set(old) | set(changed_private)), "name_index", "email_index", "phone_index"]
+    fields = [*sorted(set(old) | set(changed_private)), *INDEX_FIELDS]
     case.save(update_fields=[*fields, "version", "updated_at"])
+    if "victim_name" in changed_private:
+        sync_name_grams(case)
     record_event(case, actor=actor, kind=EventKind.UPDATED, old=old, new=new)
     if (set(old) | set(changed_private)) & VICTIM_CONTACT_FIELDS:
         reminders.victim_preferences_changed(case)

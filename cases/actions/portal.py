@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from cases import access, reminders
-from cases.actions.cases import refresh_indexes
+from cases.actions.cases import INDEX_FIELDS, refresh_indexes
 from cases.actions.closures import open_victim_request
 from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError
@@ -156,7 +156,7 @@ def do_victim_update_contact(
     refresh_indexes(case)
     case.version += 1
     case.updated_at = timezone.now()
-    case.save(update_fields=[*changed, "name_index", "email_index", "phone_index", "version", "updated_at"])
+    case.save(update_fields=[*changed, *INDEX_FIELDS, "version", "updated_at"])
     # Names of what changed only: the addresses themselves never enter the audit trail.
     _victim_event(case, EventKind.CONTACT_CHANGED, {}, {"changed": changed})
     reminders.victim_preferences_changed(case)

@@ -19,7 +19,7 @@ from cases.actions.errors import ActionError, TransitionError, stale
 from cases.actions.takedowns import draft_for
 from cases.canonical import RejectedURL, canonicalise, host_of
 from cases.crypto import url_index
-from cases.models import Case, ContentKind, EventKind, FoundBy, Sighting, SightingState
+from cases.models import Case, ContentKind, EventKind, FoundBy, PlatformKind, Sighting, SightingState
 from cases.selectors import platforms_for_hosts
 
 MAX_BULK_LINES = 1000
@@ -41,9 +41,26 @@ class LineResult:
 @dataclass(frozen=True, kw_only=True)
 class SightingFlags:
     found_by: str = FoundBy.COUNSELLOR
-    content_kind: str = ContentKind.IMAGE
+    # Empty: guessed from each place's platform (a Telegram room is a channel, not an image).
+    content_kind: str = ""
     is_synthetic: bool = False
     exposes_personal_info: bool = False
+
+
+# What a place on each kind of platform usually is, when the counsellor did not say.
+GUESSED_CONTENT: dict[str, str] = {
+    PlatformKind.MESSAGING: ContentKind.ROOM,
+    PlatformKind.SOCIAL: ContentKind.TEXT,
+    PlatformKind.FORUM: ContentKind.TEXT,
+    PlatformKind.ADULT: ContentKind.VIDEO,
+    PlatformKind.HOSTING: ContentKind.IMAGE,
+    PlatformKind.SEARCH: ContentKind.OTHER,
+}
+
+
+def guess_content_kind(platform_kind: str) -> str:
+    """The content a place most likely is, from its platform's kind; editable afterwards."""
+    return GUESSED_CONTENT.get(platform_kind, ContentKind.IMAGE)
 
 
 @transaction.atomic
@@ -101,7 +118,7 @@ def add_lines(
                 host=host,
                 platform=platforms[host],
                 found_by=flags.found_by,
-                content_kind=flags.content_kind,
+                content_kind=flags.content_kind or guess_content_kind(platforms[host].kind),
                 is_synthetic=flags.is_synthetic,
                 exposes_personal_info=flags.exposes_personal_info,
                 state=state,

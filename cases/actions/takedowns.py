@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import transaction
 from django.db.models import F
@@ -13,7 +13,7 @@ from accounts.models import User
 from cases import reminders
 from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError, TransitionError, stale
-from cases.letters import render_letter
+from cases.letters import normalise_body, render_letter
 from cases.models import (
     Case,
     EventKind,
@@ -45,6 +45,8 @@ def draft_for(*, actor: User, case: Case, sightings: list[Sighting]) -> list[Tak
         for t in TakedownRequest.objects.select_for_update().filter(
             case=case, status=TakedownStatus.DRAFT, platform_id__in=list(by_platform)
         )
+        # A letter already on its way is fixed: new places get a draft of their own.
+        if not t.letter_on_its_way
     }
     touched: list[TakedownRequest] = []
     for platform_id, items in by_platform.items():
@@ -91,6 +93,24 @@ def lock_takedown(takedown: TakedownRequest, version: int | None) -> TakedownReq
     return locked
 
 
+def require_editable_letter(takedown: TakedownRequest) -> None:
+    """Refuses to change a letter that was sent or is being e-mailed (the copy kept must be what left)."""
+    if takedown.status != TakedownStatus.DRAFT:
+        raise TransitionError(_("Only a draft's letter can be edited; this one was sent."), field="status")
+    if takedown.letter_on_its_way:
+        raise TransitionError(_("This letter is being e-mailed; it can no longer be changed."), field="status")
+
+
+def record_sent(takedown: TakedownRequest, case: Case, *, channel: str, now: datetime) -> list[str]:
+    """Sets what "sent" records (channel, time, deadline from the platform's hours) and arms the
+    deadline reminders; returns the fields to save. The letter as sent is set by the caller."""
+    takedown.channel = channel
+    takedown.sent_at = now
+    takedown.deadline_at = now + timedelta(hours=takedown.platform.response_hours)
+    reminders.takedown_sent(takedown, case)
+    return ["channel", "sent_at", "deadline_at"]
+
+
 @transaction.atomic
 def do_edit_takedown_letter(
     *, actor: User, case: Case, takedown: TakedownRequest, subject: str, body: str, version: int
@@ -98,9 +118,8 @@ def do_edit_takedown_letter(
     """The counsellor edits the draft's letter before sending; a sent letter is kept as sent."""
     case = require_write(actor, case)
     takedown = lock_takedown(takedown, version)
-    if takedown.status != TakedownStatus.DRAFT:
-        raise TransitionError(_("Only a draft's letter can be edited; this one was sent."), field="status")
-    takedown.subject, takedown.body = subject, body
+    require_editable_letter(takedown)
+    takedown.subject, takedown.body = subject, normalise_body(body)
     takedown.version += 1
     takedown.save(update_fields=["subject", "body", "version"])
     record_event(case, actor=actor, kind=EventKind.TAKEDOWN_EDITED, old={}, new={"takedown": takedown.pk})
@@ -162,11 +181,13 @@ def do_transition_takedown(
     if status == TakedownStatus.SENT:
         if not case.is_open:
             raise TransitionError(_("Reopen the case before sending a request for it."), field="status")
-        takedown.channel = channel or takedown.platform.channel
-        takedown.sent_at = now
-        takedown.deadline_at = now + timedelta(hours=takedown.platform.response_hours)
+        if takedown.letter_on_its_way:
+            raise TransitionError(
+                _("This letter is being e-mailed; the request counts as sent once the mail server took it."),
+                field="status",
+            )
         takedown.sent_subject, takedown.sent_body = takedown.subject, takedown.body
-        fields += ["channel", "sent_at", "deadline_at", "sent_subject", "sent_body"]
+        fields += ["sent_subject", "sent_body"]
     elif status == TakedownStatus.ESCALATED:
         if not takedown.is_overdue:
             raise TransitionError(
@@ -200,10 +221,10 @@ def do_transition_takedown(
         )
     takedown.status = status
     takedown.version += 1
-    takedown.save(update_fields=fields)
     if status == TakedownStatus.SENT:
-        reminders.takedown_sent(takedown, case)
-    elif status in (*_ANSWERS, TakedownStatus.ESCALATED):
+        fields += record_sent(takedown, case, channel=channel or takedown.platform.channel, now=now)
+    takedown.save(update_fields=fields)
+    if status in (*_ANSWERS, TakedownStatus.ESCALATED):
         reminders.takedown_settled(takedown)
     if status in (TakedownStatus.REMOVED, TakedownStatus.PARTIALLY_REMOVED):
         reminders.victim_update(case)

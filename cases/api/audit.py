@@ -40,7 +40,7 @@ class CaseEventsMixin(viewsets.GenericViewSet[Case]):
     """The events route of the case viewset."""
 
     @extend_schema(summary="Every change to a case, oldest first", responses=CaseEventSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[])
     def events(self, request: Request, pk: str) -> Response:
         case = access.access_case(request.user, pk)
         log_access(user=user_of(request), case=case, ip_address=client_address(request))

@@ -355,7 +355,7 @@ class CaseViewSet(
         request=SearchSerializer,
         responses=CaseListSerializer(many=True),
     )
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], filter_backends=[])
     def search(self, request: Request) -> Response:
         form = SearchSerializer(data=request.data)
         form.is_valid(raise_exception=True)

@@ -39,7 +39,7 @@ class CaseNotesMixin(viewsets.GenericViewSet[Case]):
 
     @extend_schema(methods=["GET"], summary="Notes of a case", responses=NoteSerializer(many=True))
     @extend_schema(methods=["POST"], summary="Add a note", request=NoteInputSerializer, responses={201: NoteSerializer})
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[])
     def notes(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
             case = access.access_case(request.user, pk, write=True)

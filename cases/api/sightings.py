@@ -52,7 +52,8 @@ class SightingSerializer(serializers.ModelSerializer[Sighting]):
 
 class SightingFlagsSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
     found_by = serializers.ChoiceField(choices=FoundBy.choices, required=False, default=FoundBy.COUNSELLOR)
-    content_kind = serializers.ChoiceField(choices=ContentKind.choices, required=False, default=ContentKind.IMAGE)
+    # Left out: guessed from each place's platform (a Telegram room is a channel, not an image).
+    content_kind = serializers.ChoiceField(choices=ContentKind.choices, required=False, default="")
     is_synthetic = StrictBooleanField(required=False, default=False)
     exposes_personal_info = StrictBooleanField(required=False, default=False)
 
@@ -94,7 +95,7 @@ class CaseSightingsMixin(viewsets.GenericViewSet[Case]):
     @extend_schema(
         methods=["POST"], summary="Add one place", request=SightingInputSerializer, responses={201: SightingSerializer}
     )
-    @action(detail=True, methods=["get", "post"])
+    @action(detail=True, methods=["get", "post"], filter_backends=[], pagination_class=None)
     def sightings(self, request: Request, pk: str) -> Response:
         if request.method == "POST":
             case = access.access_case(request.user, pk, write=True)

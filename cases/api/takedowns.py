@@ -55,6 +55,12 @@ class TakedownSerializer(serializers.ModelSerializer[TakedownRequest]):
             "created_at",
             "version",
             "sightings",
+            "token",
+            "sent_to",
+            "message_id",
+            "mail_state",
+            "mail_attempts",
+            "mail_error",
         ]
         read_only_fields = fields
 
@@ -93,7 +99,7 @@ class CaseTakedownsMixin(viewsets.GenericViewSet[Case]):
         request=None,
         responses={201: TakedownSerializer(many=True)},
     )
-    @action(detail=True, methods=["post"], url_path="draft-takedowns")
+    @action(detail=True, methods=["post"], url_path="draft-takedowns", filter_backends=[], pagination_class=None)
     def draft_takedowns(self, request: Request, pk: str) -> Response:
         case = access.access_case(request.user, pk, write=True)
         drafts = do_draft_takedowns(actor=user_of(request), case=case)

@@ -22,9 +22,11 @@ from cases.models.case import (
 )
 from cases.models.closure import ClosureDecision, ClosureRequest
 from cases.models.followup import FollowUp
+from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_letter_token
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
+from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
@@ -47,7 +49,11 @@ __all__ = [
     "FollowUp",
     "FoundBy",
     "HarmType",
+    "LetterAttempt",
+    "LetterOutcome",
     "LetterTemplate",
+    "MailState",
+    "NameGram",
     "Note",
     "NoteKind",
     "NoteVisibility",
@@ -65,6 +71,7 @@ __all__ = [
     "TakedownItem",
     "TakedownRequest",
     "TakedownStatus",
+    "new_letter_token",
     "new_reference",
     "normalise_reference",
 ]

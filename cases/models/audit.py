@@ -32,6 +32,8 @@ class EventKind(models.TextChoices):
     TAKEDOWN_DRAFTED = "takedown_drafted", _("Takedown request drafted")
     TAKEDOWN_EDITED = "takedown_edited", _("Takedown letter edited")
     TAKEDOWN_CHANGED = "takedown_changed", _("Takedown request updated")
+    LETTER_QUEUED = "letter_queued", _("Takedown letter queued for e-mail")
+    LETTER_FAILED = "letter_failed", _("Takedown letter could not be e-mailed")
     FOLLOWUP_SET = "followup_set", _("Follow-up set")
     PORTAL_ISSUED = "portal_issued", _("Portal access issued")
     PORTAL_REVOKED = "portal_revoked", _("Portal access revoked")

@@ -97,6 +97,7 @@ class Case(models.Model):
     name_index = models.CharField(max_length=64, editable=False, default="")
     email_index = models.CharField(max_length=64, editable=False, default="")
     phone_index = models.CharField(max_length=64, editable=False, default="")
+    phone_last4_index = models.CharField(max_length=64, editable=False, default="")
 
     consent_contact = models.BooleanField(_("may be contacted"), default=False)
     # How the victim wants to hear that there is an update, and when never to be contacted.
@@ -143,6 +144,8 @@ class Case(models.Model):
             models.Index(fields=["centre", "name_index"], name="case_name_index_idx"),
             models.Index(fields=["centre", "email_index"], name="case_email_index_idx"),
             models.Index(fields=["centre", "phone_index"], name="case_phone_index_idx"),
+            # Search by the last four digits of the phone, as Korean centres do on the phone.
+            models.Index(fields=["centre", "phone_last4_index"], name="case_phone_last4_idx"),
         ]
 
     def __str__(self) -> str:

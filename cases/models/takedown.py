@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Centre, Language
 from cases.crypto import EncryptedTextField
 from cases.models.case import Case
+from cases.models.letter import MailState, new_letter_token
 from cases.models.platform import Platform, RequestChannel
 from cases.models.sighting import Sighting
 
@@ -57,6 +58,21 @@ class TakedownRequest(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # What the letter quotes instead of the case reference (the victim signs in to the portal with
+    # that); replies are matched by it.
+    token = models.CharField(_("request token"), max_length=20, unique=True, default=new_letter_token, editable=False)
+    # Where the letter went, and the Message-ID it went with (e-mail); both fixed when it was sent.
+    sent_to = models.CharField(_("sent to"), max_length=254, blank=True, default="")
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True, default="")
+    # The e-mail's own life (cases/actions/letters.py): pending -> sending -> sent, or back to pending
+    # after a failure, or failed after the last attempt. `status` becomes "sent" only with mail "sent".
+    mail_state = models.CharField(_("e-mail"), max_length=10, choices=MailState.choices, blank=True, default="")
+    mail_attempts = models.PositiveSmallIntegerField(_("e-mail attempts"), default=0)
+    mail_due_at = models.DateTimeField(_("next e-mail attempt"), null=True, blank=True)
+    # Set by the worker that holds the letter while it talks to the mail server.
+    mail_claim = models.UUIDField(null=True, blank=True, editable=False)
+    mail_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
+    mail_error = models.CharField(_("last e-mail error"), max_length=100, blank=True, default="")
 
     class Meta:
         verbose_name = _("takedown request")
@@ -74,6 +90,13 @@ class TakedownRequest(models.Model):
             models.Index(fields=["case", "-created_at"], name="takedown_case_created_idx"),
             # Platform performance reports and ?platform= filter.
             models.Index(fields=["platform", "status"], name="takedown_platform_status_idx"),
+            # The letter sweep (cases.tasks.send_due_letters): WHERE mail_state = 'pending' AND
+            # mail_due_at <= now, and WHERE mail_state = 'sending' AND mail_claimed_at < now - timeout.
+            # Only letters on their way are indexed, so the index stays tiny.
+            models.Index(fields=["mail_due_at"], condition=Q(mail_state="pending"), name="takedown_mail_due_idx"),
+            models.Index(
+                fields=["mail_claimed_at"], condition=Q(mail_state="sending"), name="takedown_mail_claimed_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -82,6 +105,11 @@ class TakedownRequest(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in OPEN_TAKEDOWN_STATUSES
+
+    @property
+    def letter_on_its_way(self) -> bool:
+        """Queued or being e-mailed: the letter is fixed and only the worker may move the request."""
+        return self.mail_state in (MailState.PENDING, MailState.SENDING)
 
     @property
     def is_overdue(self) -> bool:

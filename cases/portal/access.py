@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from cases.models import Case, Note, NoteVisibility, Sighting
+from cases.models import Case, Note, NoteVisibility, SightingState
 
 
 def portal_case(request: HttpRequest) -> Case:
@@ -23,6 +23,9 @@ def shared_notes(case: Case) -> QuerySet[Note]:
     return case.notes.filter(visibility=NoteVisibility.SHARED).order_by("-created_at", "-pk")
 
 
-def places(case: Case) -> QuerySet[Sighting]:
-    """Her case's places, with their platform's name (she sees the platform and a shortened address)."""
-    return case.sightings.select_related("platform").order_by("pk")
+def places(case: Case) -> list[tuple[str, str, str]]:
+    """Her case's places as she sees them: (platform's name, host, state label), never the full
+    address (nor is it loaded, so nothing is decrypted that the page does not show)."""
+    labels = dict(SightingState.choices)
+    rows = case.sightings.order_by("pk").values_list("platform__name", "host", "state")
+    return [(platform, host, str(labels.get(state, state))) for platform, host, state in rows]

@@ -29,6 +29,7 @@ from cases.crypto import blind_index
 from cases.models import PortalAccess, PortalSession, PortalSignInFailure, normalise_reference
 from cases.passphrases import check_passphrase, dummy_hash
 
+SEEN_PRECISION = timedelta(minutes=1)
 # Longer input is cut before hashing: it cannot be a reference, and hashing it all costs time.
 _MAX_REFERENCE = 40
 
@@ -102,7 +103,9 @@ def current_session(request: HttpRequest) -> PortalSession | None:
     if idle or session.access.revoked_at is not None:
         PortalSession.objects.filter(pk=session.pk).update(ended_at=now)
         return None
-    PortalSession.objects.filter(pk=session.pk).update(last_seen_at=now)
+    if now - session.last_seen_at > SEEN_PRECISION:
+        # A write at most once a minute per session: idle time is measured to the minute, not per click.
+        PortalSession.objects.filter(pk=session.pk).update(last_seen_at=now)
     return session
 
 

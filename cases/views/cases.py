@@ -6,8 +6,10 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -45,9 +47,20 @@ from cases.models import (
     EventKind,
     HarmType,
     PortalAccess,
+    SightingState,
     Status,
+    TakedownStatus,
 )
-from cases.views.common import address, refused, staff
+from cases.views.common import (
+    APPROVE_CLOSURE_QUESTION,
+    CLOSE_CASE_EXPLANATION,
+    CLOSE_CASE_QUESTION,
+    address,
+    ask_first,
+    confirmed,
+    refused,
+    staff,
+)
 
 DASHBOARD_ROWS = 25
 
@@ -59,11 +72,24 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if user.is_admin:
         return redirect("admin:index")
     visible = access.cases_visible_to(user)
-    context = {
+    context: dict[str, Any] = {
         "my_cases": list(selectors.my_open_cases(visible, user)[:DASHBOARD_ROWS]),
         "intake": list(selectors.intake_queue(visible)[:DASHBOARD_ROWS]),
-        "attention": list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS]),
+        "to_review": selectors.places_to_review(visible if access.can_assign(user) else access.my_cases(user)),
     }
+    if access.can_assign(user):
+        # A supervisor sees the centre, not only her own cases (she may have none).
+        overdue = selectors.overdue_takedowns(user)
+        context |= {
+            "centre_view": True,
+            "attention": list(selectors.centre_attention(visible)[:DASHBOARD_ROWS]),
+            "overdue": list(overdue[:DASHBOARD_ROWS]),
+            "overdue_count": overdue.count(),
+            "closures": list(selectors.waiting_closures(visible)[:DASHBOARD_ROWS]),
+            "workload": selectors.workload(user.centre_id),
+        }
+    else:
+        context["attention"] = list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS])
     # The dashboard lists victims' names: one access-log row for the page, as for the API's list.
     log_access(user=user, case=None, ip_address=address(request), action=AccessAction.LIST)
     return render(request, "cases/dashboard.html", context)
@@ -114,8 +140,10 @@ def intake(request: HttpRequest) -> HttpResponse:
     return render(request, "cases/intake.html", {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden})
 
 
-def _describe(event: CaseEvent, names: dict[int, str]) -> str:
-    """One line a person reads about an event; private values were never stored, so none show."""
+def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str] | None = None) -> str:
+    """One line a person reads about an event, naming what changed ("Telegram request: sent → removed",
+    "3 places added"); private values were never stored, so none show."""
+    platforms = platforms or {}
 
     def person(user_id: object) -> str:
         return names.get(int(str(user_id)), "?") if user_id is not None else _("nobody (intake queue)")
@@ -142,6 +170,42 @@ def _describe(event: CaseEvent, names: dict[int, str]) -> str:
             if event.old.get(key) != event.new.get(key)
         ]
         return "; ".join(changes) or str(EventKind(event.kind).label)
+    if event.kind == EventKind.SIGHTINGS_ADDED:
+        count = int(event.new.get("count", 0))
+        return ngettext("%(count)d place added", "%(count)d places added", count) % {"count": count}
+    if event.kind == EventKind.SIGHTING_CHANGED:
+        if "state" in event.new and event.old.get("state") != event.new.get("state"):
+            return _("Place: %(old)s → %(new)s") % {
+                "old": _label(SightingState, event.old.get("state")),
+                "new": _label(SightingState, event.new.get("state")),
+            }
+        return _("Place updated")
+    if event.kind == EventKind.TAKEDOWN_DRAFTED:
+        count = int(event.new.get("sightings", 0))
+        return ngettext(
+            "%(platform)s request drafted (%(count)d place)", "%(platform)s request drafted (%(count)d places)", count
+        ) % {"platform": event.new.get("platform", "?"), "count": count}
+    if event.kind == EventKind.TAKEDOWN_CHANGED:
+        return _("%(platform)s request: %(old)s → %(new)s") % {
+            "platform": platforms.get(int(event.new.get("takedown", 0)), "?"),
+            "old": _label(TakedownStatus, event.old.get("status")),
+            "new": _label(TakedownStatus, event.new.get("status")),
+        }
+    if event.kind == EventKind.LETTER_QUEUED:
+        return _("%(platform)s letter on its way by e-mail") % {"platform": event.new.get("platform", "?")}
+    if event.kind == EventKind.LETTER_FAILED:
+        return _("%(platform)s letter could not be e-mailed (%(error)s)") % {
+            "platform": platforms.get(int(event.new.get("takedown", 0)), "?"),
+            "error": event.new.get("error", "?"),
+        }
+    if event.kind == EventKind.CLOSURE_DECIDED:
+        approved = event.new.get("decision") == "approved"
+        return _("Closure approved") if approved else _("Closure declined")
+    if event.kind == EventKind.CONTACT_CHANGED:
+        fields = [
+            str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in event.new.get("changed", [])
+        ]
+        return _("Contact choices changed: %(fields)s") % {"fields": ", ".join(fields)}
     if event.kind == EventKind.PLACES_REPORTED:
         count = int(event.new.get("count", 0))
         return ngettext("%(count)d place reported, to review", "%(count)d places reported, to review", count) % {
@@ -150,11 +214,17 @@ def _describe(event: CaseEvent, names: dict[int, str]) -> str:
     return str(EventKind(event.kind).label)
 
 
+def _label(choices: type[models.TextChoices], value: object) -> str:
+    """The label of a stored choice, or the value itself if the choice no longer exists."""
+    return str(dict(choices.choices).get(str(value), value))
+
+
 def _timeline(case: Case) -> list[dict[str, Any]]:
     """Events and notes in one list, oldest first; a note appears once, as itself."""
     names = dict(User.objects.filter(centre_id=case.centre_id).values_list("id", "full_name"))
+    platforms = dict(case.takedowns.values_list("pk", "platform__name"))
     entries: list[dict[str, Any]] = [
-        {"type": "event", "at": e.created_at, "event": e, "text": _describe(e, names)}
+        {"type": "event", "at": e.created_at, "event": e, "text": _describe(e, names, platforms)}
         for e in case.events.select_related("actor").order_by("created_at", "pk")
         if e.kind != EventKind.NOTE_ADDED
     ]
@@ -170,6 +240,20 @@ def case_detail(request: HttpRequest, pk: int) -> HttpResponse:
     case = access.access_case(user, pk, queryset=Case.objects.select_related("assigned_to", "created_by"))
     log_access(user=user, case=case, ip_address=address(request))
     return render_case(request, case)
+
+
+def paste_key(case_id: int) -> str:
+    """Where the answers of the last paste wait in the session until the case page shows them once."""
+    return f"cases:paste:{case_id}"
+
+
+def _paste_answers(request: HttpRequest, case: Case, sightings: list[Any]) -> list[dict[str, Any]] | None:
+    """The answers of the paste that redirected here, with each address taken from the case's places."""
+    stored = request.session.pop(paste_key(case.pk), None)
+    if not stored:
+        return None
+    urls = {s.pk: s.url for s in sightings}
+    return [{**entry, "url": urls.get(entry.get("sighting"), "")} for entry in stored]
 
 
 def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
@@ -190,7 +274,7 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
         if case.is_open
         else [],
-        "bulk_results": forms.get("bulk_results"),
+        "bulk_results": forms.get("bulk_results") or _paste_answers(request, case, sightings),
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
         "timeline": _timeline(case),
@@ -202,6 +286,8 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "can_take": access.can_take(user, case),
         "can_assign": access.can_assign(user),
         "transitions": [(s, Status(s).label) for s in legal_transitions(user, case)],
+        "close_question": CLOSE_CASE_QUESTION,
+        "approve_question": APPROVE_CLOSURE_QUESTION,
         "note_form": forms.get("note_form") or NoteForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
@@ -218,6 +304,17 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
         return redirect("cases:detail", pk=case.pk)
+    # Asked only of a move that would happen: an illegal one is refused with its reason at once.
+    closing = form.cleaned_data["status"] == Status.CLOSED and Status.CLOSED in legal_transitions(user, case)
+    if closing and not confirmed(request):
+        return ask_first(
+            request,
+            question=str(CLOSE_CASE_QUESTION),
+            explanation=str(CLOSE_CASE_EXPLANATION),
+            confirm_label=_("Yes, close the case"),
+            back=reverse("cases:detail", args=[case.pk]),
+            danger=True,
+        )
     try:
         case = do_transition_case(actor=user, case=case, **form.cleaned_data)
     except ActionError as error:

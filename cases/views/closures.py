@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -13,8 +14,15 @@ from cases import access
 from cases.actions.closures import do_decide_closure, do_request_closure
 from cases.actions.errors import ActionError
 from cases.forms import ClosureDecisionForm, ClosureRequestForm
-from cases.models import ClosureRequest
-from cases.views.common import refused, staff
+from cases.models import ClosureDecision, ClosureRequest, Status
+from cases.views.common import (
+    APPROVE_CLOSURE_QUESTION,
+    CLOSE_CASE_EXPLANATION,
+    ask_first,
+    confirmed,
+    refused,
+    staff,
+)
 
 
 @login_required
@@ -47,6 +55,17 @@ def case_decide_closure(request: HttpRequest, pk: int, request_id: int) -> HttpR
         messages.error(request, _("Reload the page and try again."))
         return redirect("cases:detail", pk=case.pk)
     approve = form.cleaned_data["decision"] == "approve"
+    # Asked only if approving would close the case; otherwise the refusal says why at once.
+    closable = closure.decision == ClosureDecision.PENDING and case.status == Status.MONITORING
+    if approve and closable and not confirmed(request):
+        return ask_first(
+            request,
+            question=str(APPROVE_CLOSURE_QUESTION),
+            explanation=str(CLOSE_CASE_EXPLANATION),
+            confirm_label=_("Yes, approve and close"),
+            back=reverse("cases:detail", args=[case.pk]),
+            danger=True,
+        )
     try:
         do_decide_closure(
             actor=user,

@@ -1,4 +1,5 @@
-"""What every staff page shares: the signed-in staff member, her address, a refused action."""
+"""What every staff page shares: the signed-in staff member, her address, a refused action, and
+the step that asks before a change that cannot be undone."""
 
 from __future__ import annotations
 
@@ -7,11 +8,20 @@ from typing import cast
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from caseflow.net import client_ip
 from cases.actions.errors import ActionError, NotAllowedError
+
+# Closing a case asks first, from the status buttons and from a closure request's approval alike.
+CLOSE_CASE_QUESTION = gettext_lazy("Close this case?")
+APPROVE_CLOSURE_QUESTION = gettext_lazy("Approve the request and close this case?")
+CLOSE_CASE_EXPLANATION = gettext_lazy(
+    "Its follow-ups and the reminders of its open requests are cancelled. Only a supervisor can reopen it."
+)
 
 
 def staff(request: HttpRequest) -> User:
@@ -30,3 +40,31 @@ def refused(request: HttpRequest, pk: int, error: ActionError, page: str = "case
         raise PermissionDenied(error.message)
     messages.error(request, error.message)
     return HttpResponseRedirect(reverse(page, args=[pk]))
+
+
+def confirmed(request: HttpRequest) -> bool:
+    """Whether the person already said yes: the confirmation page, or the script's dialog, sends `confirmed`."""
+    return request.POST.get("confirmed") == "1"
+
+
+def ask_first(
+    request: HttpRequest, *, question: str, explanation: str, confirm_label: str, back: str, danger: bool = False
+) -> HttpResponse:
+    """The question a button's dialog asks, as a page, for a browser without script: the same form
+    again, every value as posted, with `confirmed`. Nothing has changed yet."""
+    fields = [
+        (name, value)
+        for name, values in request.POST.lists()
+        if name not in {"csrfmiddlewaretoken", "confirmed"}
+        for value in values
+    ]
+    context = {
+        "question": question,
+        "explanation": explanation,
+        "confirm_label": confirm_label,
+        "back": back,
+        "danger": danger,
+        "action": request.path,
+        "fields": fields,
+    }
+    return render(request, "cases/confirm.html", context)

@@ -15,7 +15,7 @@ from cases.actions.errors import ActionError
 from cases.actions.sightings import SightingFlags, do_add_sightings, do_update_sighting
 from cases.forms import BulkSightingsForm, SightingStateForm
 from cases.models import Case
-from cases.views.cases import render_case
+from cases.views.cases import paste_key, render_case
 from cases.views.common import refused, staff
 
 
@@ -35,7 +35,18 @@ def case_add_sightings(request: HttpRequest, pk: int) -> HttpResponse:
     except ActionError as error:
         form.add_error("text", error.message)
         return render_case(request, case, status=400, bulk_form=form)
-    return render_case(request, case, bulk_results=results)
+    # Post, redirect, get: a reload does not paste again. The answers wait in the session by line and
+    # sighting id only, never the addresses themselves (sessions are stored unencrypted).
+    request.session[paste_key(case.pk)] = [
+        {
+            "line": r.line,
+            "status": r.status,
+            "sighting": r.sighting.pk if r.sighting is not None else r.duplicate_of,
+            "error": str(r.error),
+        }
+        for r in results
+    ]
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#sightings")
 
 
 @login_required

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -15,6 +15,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access
 from cases.actions.errors import ActionError, StaleVersionError
+from cases.actions.letters import do_confirm_submitted, do_send_letter, email_address_of, max_attempts
 from cases.actions.takedowns import (
     TAKEDOWN_TRANSITIONS,
     do_draft_takedowns,
@@ -22,9 +23,9 @@ from cases.actions.takedowns import (
     do_transition_takedown,
 )
 from cases.audit import log_access
-from cases.forms import LetterForm, TakedownTransitionForm
+from cases.forms import SendLetterForm, TakedownTransitionForm
 from cases.models import PRIVATE_FIELDS, RequestChannel, TakedownRequest, TakedownStatus
-from cases.views.common import address, refused, staff
+from cases.views.common import address, ask_first, confirmed, refused, staff
 
 
 @login_required
@@ -43,46 +44,123 @@ def case_draft_takedowns(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("cases:detail", args=[case.pk]) + "#takedowns")
 
 
+@dataclass(frozen=True)
+class Move:
+    """A next step on the request page, and what its confirmation asks (outcomes cannot be undone)."""
+
+    status: str
+    label: str
+    question: str
+    explanation: str
+    danger: bool
+
+
+# The answers in the order a platform usually gives them; the regulator last.
+_MOVE_ORDER = (
+    TakedownStatus.ACKNOWLEDGED,
+    TakedownStatus.REMOVED,
+    TakedownStatus.PARTIALLY_REMOVED,
+    TakedownStatus.REFUSED,
+    TakedownStatus.ESCALATED,
+)
+
+
+def _move(takedown: TakedownRequest, status: str) -> Move:
+    platform = takedown.platform.name
+    label = str(TakedownStatus(status).label)
+    if status == TakedownStatus.ACKNOWLEDGED:
+        question = _("Record that %(platform)s acknowledged the request?") % {"platform": platform}
+        explanation = _("Only once the platform has answered that it received the request.")
+    elif status == TakedownStatus.REMOVED:
+        question = _("Record that %(platform)s removed every place in this request?") % {"platform": platform}
+        explanation = _("All its places are marked removed and the request is closed. This cannot be undone.")
+    elif status == TakedownStatus.PARTIALLY_REMOVED:
+        question = _("Record that %(platform)s removed only some of the places?") % {"platform": platform}
+        explanation = _("The places you ticked are marked removed and the request is closed. This cannot be undone.")
+    elif status == TakedownStatus.REFUSED:
+        question = _("Record that %(platform)s refused the request?") % {"platform": platform}
+        explanation = _("The request is closed with its places still online. This cannot be undone.")
+    else:
+        question = _("Escalate this request to the regulator?")
+        explanation = _("Record this once the escalation has gone to the regulator (KCSC). This cannot be undone.")
+    danger = status in (TakedownStatus.REFUSED, TakedownStatus.ESCALATED)
+    return Move(status, label, question, explanation, danger)
+
+
+def _web_form_url(contact: str) -> str:
+    """The platform's form as a link only if it is a web address: the directory is typed by people."""
+    return contact if contact.startswith(("https://", "http://")) else ""
+
+
 def _render_takedown(
-    request: HttpRequest, takedown: TakedownRequest, *, status: int = 200, **forms: Any
+    request: HttpRequest, takedown: TakedownRequest, *, status: int = 200, letter_form: SendLetterForm | None = None
 ) -> HttpResponse:
     user = staff(request)
     items = list(takedown.items.select_related("sighting").order_by("sighting_id"))
+    platform = takedown.platform
     context = {
         "takedown": takedown,
         "case": takedown.case,
+        "centre": takedown.centre,
         "items": items,
         "can_write": access.can_write(user, takedown.case),
+        # Sending is the letter form's: it saves and sends in one step, so only answers are moves.
         "moves": [
-            (s, TakedownStatus(s).label)
-            for s in TAKEDOWN_TRANSITIONS[takedown.status]
-            if s != TakedownStatus.ESCALATED or takedown.is_overdue
+            _move(takedown, s)
+            for s in _MOVE_ORDER
+            if s in TAKEDOWN_TRANSITIONS[takedown.status] and (s != TakedownStatus.ESCALATED or takedown.is_overdue)
         ],
-        "letter_form": forms.get("letter_form")
-        or LetterForm(initial={"subject": takedown.subject, "body": takedown.body, "version": takedown.version}),
-        "channels": RequestChannel.choices,
+        "letter_form": letter_form
+        or SendLetterForm(initial={"subject": takedown.subject, "body": takedown.body, "version": takedown.version}),
+        "by_email": platform.channel == RequestChannel.EMAIL,
+        "platform_address": email_address_of(platform.contact),
+        "web_form_url": _web_form_url(platform.contact),
+        "max_attempts": max_attempts(),
     }
     return render(request, "cases/takedown_detail.html", context, status=status)
+
+
+def _save_or_send(request: HttpRequest, takedown: TakedownRequest, form: SendLetterForm) -> str:
+    """Runs the letter form's button: save, send by e-mail, or record a web form as submitted."""
+    user = staff(request)
+    data = form.cleaned_data
+    letter = {"subject": data["subject"], "body": data["body"], "version": data["version"]}
+    if data["do"] == "send":
+        sent = do_send_letter(actor=user, case=takedown.case, takedown=takedown, recipient=data["recipient"], **letter)
+        return _("The letter is on its way to %(address)s.") % {"address": sent.sent_to}
+    if data["do"] == "submitted":
+        do_confirm_submitted(
+            actor=user, case=takedown.case, takedown=takedown, ticket_number=data["ticket_number"], **letter
+        )
+        return _("Recorded as submitted. The platform's answer is due in %(hours)d hours.") % {
+            "hours": takedown.platform.response_hours
+        }
+    do_edit_takedown_letter(actor=user, case=takedown.case, takedown=takedown, **letter)
+    return _("Letter saved.")
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def takedown_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    """The request: its places, the letter (editable while a draft), and its history."""
+    """The request: its places, the letter (saved and sent in one step while a draft), and its history."""
     user = staff(request)
     takedown = access.access_takedown(user, pk, write=request.method == "POST")
     if request.method == "POST":
-        form = LetterForm(request.POST)
+        form = SendLetterForm(request.POST)
         if not form.is_valid():
             return _render_takedown(request, takedown, status=400, letter_form=form)
         try:
-            do_edit_takedown_letter(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
+            done = _save_or_send(request, takedown, form)
         except StaleVersionError as error:
             form.add_error(None, error.message)
             return _render_takedown(request, takedown, status=409, letter_form=form)
         except ActionError as error:
+            if error.field in ("subject", "body", "recipient"):
+                # The letter stays as typed, with the reason beside the field.
+                form.add_error(error.field, error.message)
+                return _render_takedown(request, takedown, status=400, letter_form=form)
             return refused(request, takedown.pk, error, page="cases:takedown")
-        messages.success(request, _("Letter saved."))
+        messages.success(request, done)
         return redirect("cases:takedown", pk=takedown.pk)
     # The page shows the content's addresses and the letter: reading it is logged against the case.
     log_access(user=user, case=takedown.case, ip_address=address(request))
@@ -107,6 +185,25 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
             },
         )
         return redirect("cases:takedown", pk=takedown.pk)
+    status = form.cleaned_data["status"]
+    if status == TakedownStatus.SENT:
+        # What is recorded as sent must be what left: the letter form sends (or records a web form).
+        messages.error(request, _("Send the letter from its form on this page."))
+        return redirect("cases:takedown", pk=takedown.pk)
+    # Asked only of a move that would happen: an illegal one is refused with its reason at once.
+    legal = status in TAKEDOWN_TRANSITIONS[takedown.status] and (
+        status != TakedownStatus.ESCALATED or takedown.is_overdue
+    )
+    if legal and not confirmed(request):
+        move = _move(takedown, status)
+        return ask_first(
+            request,
+            question=move.question,
+            explanation=move.explanation,
+            confirm_label=_("Yes, mark “%(label)s”") % {"label": move.label},
+            back=reverse("cases:takedown", args=[takedown.pk]),
+            danger=move.danger,
+        )
     try:
         do_transition_takedown(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
     except ActionError as error:

@@ -379,6 +379,33 @@ def test_it_writes_the_password_link_in_the_accounts_language(
     assert "Erin" not in str(message.body) and "Seoul Centre" not in str(message.body)
 
 
+# --- The centre's own settings ---------------------------------------------------------------------
+
+
+def test_it_lets_the_administrator_set_the_centres_letter_addresses_and_phone(
+    client_as, erin: User, centre: Centre
+) -> None:
+    url = f"/admin/accounts/centre/{centre.pk}/change/"
+    data = {
+        "name": centre.name,
+        "letters_from": "letters@seoul-centre.test",
+        "inbound_address": "replies@seoul-centre.test",
+        "phone": "02-735-8994",
+        "_save": "Save",
+    }
+    assert client_as(erin).post(url, data).status_code == 302
+    centre.refresh_from_db()
+    assert (centre.letters_from, centre.inbound_address, centre.phone) == (
+        "letters@seoul-centre.test",
+        "replies@seoul-centre.test",
+        "02-735-8994",
+    )
+    refused = client_as(erin).post(url, {**data, "letters_from": "not an address", "phone": "call me"})
+    assert refused.status_code == 200
+    centre.refresh_from_db()
+    assert centre.letters_from == "letters@seoul-centre.test"
+
+
 # --- Lost phone and lost codes: the administrator resets ------------------------------------------
 
 

@@ -91,3 +91,21 @@ def test_it_logs_reading_notes_and_events(api_as, alice: User, alices_case: Case
     api.get(f"/api/v1/cases/{alices_case.pk}/notes/")
     api.get(f"/api/v1/cases/{alices_case.pk}/events/")
     assert AccessLog.objects.filter(case=alices_case, user=alice).count() == 2
+
+
+def test_it_names_what_changed_in_the_timeline(client_as, alice: User, alices_case: Case, platforms: None) -> None:
+    from cases.actions.sightings import do_add_sightings
+    from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
+
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1", "https://t.me/r/2"])
+    [draft] = do_draft_takedowns(actor=alice, case=alices_case)
+    draft = do_transition_takedown(actor=alice, case=alices_case, takedown=draft, status="sent")
+    do_transition_takedown(actor=alice, case=alices_case, takedown=draft, status="removed")
+    page = client_as(alice).get(f"/cases/{alices_case.pk}/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "2 places added" in page
+    assert "Telegram request drafted (2 places)" in page
+    assert "Telegram request: Draft → Sent" in page
+    assert "Telegram request: Sent → Removed" in page
+    korean = client_as(alice).get(f"/cases/{alices_case.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "Telegram 요청: 발송됨 → 삭제됨" in korean
+    assert "장소 2곳 추가" in korean

@@ -211,7 +211,7 @@ def test_it_searches_by_post_so_nothing_lands_in_a_url(client_as, alice: User, a
     response = client.post("/cases/search/", {"q": "010 1234 5678"})
     page = response.content.decode()
     assert alices_case.display_reference in page
-    assert client.post("/cases/search/", {"q": "이하은"}).content.decode().count("/cases/") <= 3  # bob's is hidden
+    assert f"/cases/{bobs_case.pk}/" not in client.post("/cases/search/", {"q": "이하은"}).content.decode()
     assert bobs_case.display_reference not in client.post("/cases/search/", {"q": "이하은"}).content.decode()
 
 
@@ -256,3 +256,21 @@ def test_it_refuses_a_take_without_a_version(client_as, bob: User, intake_case: 
         client.post(f"/cases/{intake_case.pk}/assign/", {"take": "1", "version": version})
     intake_case.refresh_from_db()
     assert intake_case.assigned_to is None
+
+
+def test_it_answers_a_paste_after_a_redirect_without_keeping_addresses(client_as, alice: User, alices_case) -> None:
+    client = client_as(alice)
+    lines = "https://t.me/secret_room/1\njavascript:alert(1)\nhttps://t.me/secret_room/1"
+    response = client.post(f"/cases/{alices_case.pk}/sightings/", {"text": lines, "found_by": "counsellor"})
+    assert response.status_code == 302 and response["Location"].endswith("#sightings")
+    # What waits in the session names lines and ids, never an address.
+    assert "secret_room" not in str(dict(client.session))
+    page = client.get(response["Location"].split("#")[0]).content.decode()
+    assert page.count('class="line-created"') == 1
+    assert page.count('class="line-rejected"') == 1
+    assert page.count('class="line-duplicate"') == 1
+    assert "https://t.me/secret_room/1" in page
+    # Shown once: a reload does not show the answers again, and does not paste again.
+    again = client.get(response["Location"].split("#")[0]).content.decode()
+    assert 'class="line-created"' not in again
+    assert alices_case.sightings.count() == 1

@@ -294,3 +294,13 @@ def test_it_never_lets_a_victim_reach_another_case_or_staff_pages(
         text = victim.get(page).content.decode()
         assert bobs_case.display_reference not in text and daves_case.display_reference not in text
     assert not AccessLog.objects.exists()
+
+
+def test_it_escapes_what_it_shows_of_each_place(alice: User, alices_case: Case, victim: Client) -> None:
+    from cases.models import Platform
+
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/room/1"])
+    Platform.objects.filter(sightings__case=alices_case).update(name='Tele<script>alert("x")</script>gram')
+    page = victim.get("/portal/case/").content.decode()
+    assert "<script>alert" not in page
+    assert "Tele&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;gram" in page

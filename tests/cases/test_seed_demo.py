@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 from django.core.management import call_command
+from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.models import Case
+from cases.models import Case, ClosureRequest, Sighting, TakedownRequest
+from notifications.models import Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -16,10 +18,18 @@ def test_it_loads_demo_users_and_cases_once(settings) -> None:
     call_command("seed_demo")
     call_command("seed_demo")
     assert sorted(User.objects.values_list("role", flat=True)) == sorted(
-        [Role.ADMIN, Role.COUNSELLOR, Role.COUNSELLOR, Role.SUPERVISOR]
+        [Role.ADMIN, Role.COUNSELLOR, Role.COUNSELLOR, Role.COUNSELLOR, Role.SUPERVISOR]
     )
-    assert Case.objects.count() == 3
+    # Every page has something to show: cases in every status, requests answered and overdue, a
+    # closure request waiting, places a victim reported, a follow-up due, a failed delivery.
+    assert set(Case.objects.values_list("status", flat=True)) == {"new", "in_progress", "monitoring", "closed"}
     assert Case.objects.filter(assigned_to__isnull=True).count() == 1
+    assert TakedownRequest.objects.filter(status="removed").exists()
+    assert TakedownRequest.objects.filter(status="sent", deadline_at__lt=timezone.now()).exists()
+    assert ClosureRequest.objects.filter(decision="pending").exists()
+    assert Sighting.objects.filter(state="reported").exists()
+    assert Notification.objects.filter(state="failed").exists()
+    assert not User.objects.filter(full_name__icontains="demo").exists()
     assert User.objects.get(email="counsellor@demo.caseflow").check_password("caseflow-demo-2026")
 
 

@@ -163,3 +163,14 @@ def test_it_marks_a_place_removed_and_then_reappeared(api_as, alice: User, alice
     assert api.patch(url, {"state": "online", "version": 2}, format="json").json()["state"] == "reappeared"
     # A new draft request is opened for the place that came back.
     assert alices_case.takedowns.filter(status="draft", items__sighting=sighting).count() == 1
+
+
+def test_it_guesses_the_content_from_the_platform_unless_told(api_as, alice: User, alices_case: Case) -> None:
+    api = api_as(alice)
+    url = f"/api/v1/cases/{alices_case.pk}/sightings/bulk/"
+    api.post(url, {"urls": ["https://t.me/some_room", "https://x.com/u/status/1"]}, format="json")
+    kinds = dict(Sighting.objects.filter(case=alices_case).values_list("host", "content_kind"))
+    assert kinds == {"t.me": "room", "x.com": "text"}
+    api.post(url, {"urls": ["https://t.me/other_room/5"], "content_kind": "video"}, format="json")
+    told = [s for s in Sighting.objects.filter(case=alices_case, host="t.me") if s.url.endswith("/5")]
+    assert [s.content_kind for s in told] == ["video"]

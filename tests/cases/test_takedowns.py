@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -39,8 +40,12 @@ def test_it_drafts_one_request_per_platform(api_as, alice: User, with_places: Ca
     ]
     telegram = next(d for d in drafts if d["platform"]["name"] == "Telegram")
     assert "https://t.me/room/1\nhttps://t.me/room/2" in telegram["body"]
-    assert with_places.display_reference in telegram["subject"]
-    # No victim detail beyond the addresses and the centre's reference.
+    # The request's token, never the case reference (the victim signs in to the portal with it).
+    assert re.fullmatch(r"TD-[2-9A-HJKMNP-TW-Z]{10}", telegram["token"])
+    assert telegram["token"] in telegram["subject"] and telegram["token"] in telegram["body"]
+    for text in (telegram["subject"], telegram["body"]):
+        assert with_places.display_reference not in text and with_places.reference not in text
+    # No victim detail beyond the addresses.
     assert "김민지" not in telegram["body"] and "010" not in telegram["body"]
     # Drafting again opens nothing new: every place is already in an open request.
     assert _draft(api_as(alice), with_places) == []

@@ -46,8 +46,9 @@ class Command(BaseCommand):
                 # FOR UPDATE: an edit that commits while this batch is re-encrypted waits for it,
                 # instead of being overwritten by the old value re-encrypted.
                 lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
+                # Table and column names come from the models' _meta and are quoted; values are parameters.
                 cursor.execute(
-                    f"SELECT id, {', '.join(quoted)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s{lock}",  # noqa: S608
+                    f"SELECT id, {', '.join(quoted)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s{lock}",  # noqa: S608 # nosec B608
                     [last, BATCH],
                 )
                 rows = cursor.fetchall()
@@ -55,7 +56,7 @@ class Command(BaseCommand):
                     return done
                 assignments = ", ".join(f"{q} = %s" for q in quoted)
                 cursor.executemany(
-                    f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608
+                    f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 # nosec B608
                     [[*(None if v is None else rotate(v) for v in row[1:]), row[0]] for row in rows],
                 )
             done += len(rows)

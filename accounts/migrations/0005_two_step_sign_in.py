@@ -11,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_account_events'),
+        ('accounts', '0004_centre_letters_inbound_phone'),
     ]
 
     operations = [

@@ -1,0 +1,116 @@
+"""The staff case list (/cases/): filters and sort in the query string, pages of 25 with a total, and
+for supervisors a bulk assignment in which every case is checked against the version the page showed."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from accounts.models import Role, User
+from cases import access
+from cases.actions.cases import do_assign_case
+from cases.actions.errors import ActionError, StaleVersionError
+from cases.audit import log_access
+from cases.case_list import PAGE_SIZE, CaseFilterForm, filtered, is_filtered
+from cases.forms import AssignForm
+from cases.models import AccessAction, Case
+from cases.views.common import address, staff
+
+MAX_BULK = 100
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    """Counsellors see what access.py lets them; supervisors the whole centre, with a counsellor column."""
+    user = staff(request)
+    visible = access.cases_visible_to(user)
+    form = CaseFilterForm(request.GET or None, user=user)
+    data = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    if form.is_bound and form.errors:
+        messages.error(request, _("Some filters were not understood and are left out."))
+    paginator = Paginator(filtered(visible, user, data), PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("page"))
+    rows = list(page.object_list)
+    # The list shows victims' names: one access-log row for the request.
+    log_access(user=user, case=None, ip_address=address(request), action=AccessAction.LIST)
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "filtered": is_filtered(data),
+        "sort": data.get("sort") or "-created",
+        "query": query.urlencode(),
+        "query_without_sort": _without(query, "sort"),
+        "can_assign": user.role == Role.SUPERVISOR,
+        "assign_form": AssignForm(centre_id=user.centre_id, initial={"version": 1})
+        if user.role == Role.SUPERVISOR
+        else None,
+    }
+    return render(request, "cases/case_list.html", context)
+
+
+def _without(query: object, name: str) -> str:
+    copy = query.copy()  # type: ignore[attr-defined]
+    copy.pop(name, None)
+    return str(copy.urlencode())
+
+
+@login_required
+@require_POST
+def bulk_assign(request: HttpRequest) -> HttpResponse:
+    """Assigns the selected cases to one person; each case only if it is still at the version the list
+    showed, so that a case someone changed meanwhile is reported, not overwritten."""
+    user = staff(request)
+    access.cases_visible_to(user)  # administrators stop here with 403
+    if not access.can_assign(user):
+        raise PermissionDenied(_("Only a supervisor assigns cases."))
+    ids = [value for value in request.POST.getlist("case") if value.isascii() and value.isdigit()][:MAX_BULK]
+    assignee_id = request.POST.get("assigned_to", "")
+    assignee: User | None = None
+    if assignee_id:
+        if not (assignee_id.isascii() and assignee_id.isdigit()):
+            raise Http404
+        assignee = User.objects.filter(pk=int(assignee_id), centre_id=user.centre_id).first()
+        if assignee is None:
+            raise Http404
+    assigned: list[str] = []
+    stale: list[str] = []
+    refused: list[str] = []
+    for case_id in ids:
+        version_text = request.POST.get(f"version_{case_id}", "")
+        case: Case = access.access_case(user, case_id)
+        if not (version_text.isascii() and version_text.isdigit()) or len(version_text) > 9:
+            stale.append(case.display_reference)
+            continue
+        try:
+            do_assign_case(actor=user, case=case, assignee=assignee, version=int(version_text))
+        except StaleVersionError:
+            stale.append(case.display_reference)
+        except ActionError as error:
+            refused.append(f"{case.display_reference} ({error.message})")
+        else:
+            assigned.append(case.display_reference)
+    if not ids:
+        messages.error(request, _("Select the cases to assign."))
+    if assigned:
+        messages.success(request, _("Assigned: %(cases)s.") % {"cases": ", ".join(assigned)})
+    if stale:
+        messages.warning(
+            request,
+            _("Changed by someone else meanwhile, so not assigned: %(cases)s. Reload and try again.")
+            % {"cases": ", ".join(stale)},
+        )
+    if refused:
+        messages.error(request, _("Not assigned: %(cases)s.") % {"cases": "; ".join(refused)})
+    back = request.POST.get("back", "")
+    target = reverse("cases:list") + ("?" + back if back and "://" not in back and "\n" not in back else "")
+    return HttpResponseRedirect(target)
