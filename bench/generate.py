@@ -1,6 +1,6 @@
-"""Fills the bench database: 5 centres, 60 staff, 100,000 cases with 500,000 notes and one event each.
+"""Fills the bench database: 5 centres, 60 staff, 100,000 cases over ten years, 500,000 notes, one event each.
 
-    .venv/bin/python -m bench.generate [--reset] [--takedowns 3000000]
+    .venv/bin/python -m bench.generate [--reset] [--years 10] [--takedowns 3000000]
 
 Staff are written through the ORM; cases, notes and events with PostgreSQL COPY from two processes,
 each filling its own range of case ids. Victim details, summaries and note bodies are really encrypted
@@ -68,6 +68,8 @@ STAFF_PER_CENTRE = 12  # 10 or 11 counsellors and 1 or 2 supervisors: 60 in all
 CHUNK = 2000  # cases per COPY transaction; even, so notes pair up to exactly 5 a case
 TAKEDOWN_TABLES = ["cases_takedownitem", "cases_takedownrequest", "cases_sighting"]
 CASE_TABLES = [*TAKEDOWN_TABLES, "cases_followup", "cases_accesslog", "cases_caseevent", "cases_note", "cases_case"]
+# The reports' daily summaries count what is replaced here: emptied with it, rebuilt by bench.reports.
+SUMMARY_TABLES = ["cases_reportcaseday", "cases_reportplaceday", "cases_reportrequestday", "cases_reportbuild"]
 
 # --- Plausible content ------------------------------------------------------------------------------
 
@@ -113,6 +115,7 @@ class Task:
     seed: int
     staff: tuple[CentreStaff, ...]
     now: datetime
+    years: int
 
 
 def _weighted(rng: random.Random, choices: list[tuple[str, int]]) -> str:
@@ -125,20 +128,12 @@ def _victim_name(rng: random.Random, english: bool) -> str:
     return rng.choice(_SURNAMES) + rng.choice(_SYLLABLES) + rng.choice(_SYLLABLES)
 
 
-# How old a case of each status is, in days: new cases are recent, closed ones from any time in two years.
-_AGE_DAYS = {
-    Status.NEW.value: (0, 30),
-    Status.IN_PROGRESS.value: (0, 365),
-    Status.MONITORING.value: (30, 540),
-    Status.CLOSED.value: (60, 730),
-}
-# Statuses of assigned cases, and priorities (plain strings: COPY gets values, never enum members).
-_STATUS_WEIGHTS = [
-    (Status.NEW.value, 5),
-    (Status.IN_PROGRESS.value, 35),
-    (Status.MONITORING.value, 20),
-    (Status.CLOSED.value, 40),
-]
+# Cases come in evenly over `--years` (ten by default: the reports read a decade of history). Each is
+# worked for a week plus a random time, six months on average, then closed: old cases are closed and the
+# open ones recent, as in a centre that has run for years (about 5 % of the cases open at ten years).
+CASE_LIFE_DAYS = (7, 180)  # the fixed part, and the mean of the exponential part
+INTAKE_DAYS = 14  # a case still waiting in the intake queue was opened in the last two weeks
+# Priorities (plain strings: COPY gets values, never enum members).
 _PRIORITY_WEIGHTS = [
     (Priority.LOW.value, 15),
     (Priority.NORMAL.value, 55),
@@ -221,19 +216,23 @@ def _fill(task: Task) -> tuple[int, int, int]:
     for offset, reference in enumerate(task.references):
         case_id = task.first_id + offset
         staff = rng.choice(task.staff)
-        if rng.random() < 0.08:  # the intake queue: opened by a supervisor, nobody assigned yet
+        age = rng.uniform(0, task.years * 365.25)
+        life = CASE_LIFE_DAYS[0] + rng.expovariate(1 / CASE_LIFE_DAYS[1])
+        created_at = task.now - timedelta(days=age)
+        closed_at = None
+        if age <= INTAKE_DAYS and rng.random() < 0.25:  # the intake queue: opened by a supervisor, unassigned
             assignee = None
             creator = rng.choice(staff.supervisors)
             status = Status.NEW.value if rng.random() < 0.8 else Status.IN_PROGRESS.value
         else:
             assignee = rng.choice(staff.counsellors) if rng.random() < 0.93 else rng.choice(staff.supervisors)
             creator = assignee
-            status = _weighted(rng, _STATUS_WEIGHTS)
-        low, high = _AGE_DAYS[status]
-        created_at = task.now - timedelta(days=rng.uniform(low, high))
-        closed_at = None
-        if status == Status.CLOSED.value:
-            closed_at = created_at + (task.now - created_at) * rng.uniform(0.3, 0.95)
+            if life < age:
+                status, closed_at = Status.CLOSED.value, created_at + timedelta(days=life)
+            elif age < CASE_LIFE_DAYS[0]:
+                status = Status.NEW.value if rng.random() < 0.6 else Status.IN_PROGRESS.value
+            else:
+                status = Status.MONITORING.value if age > 30 and rng.random() < 0.4 else Status.IN_PROGRESS.value
         english = rng.random() < 0.15
         victim_name = _victim_name(rng, english)
         email = f"v{case_id}.{rng.randrange(10**6)}@example.org" if rng.random() < 0.7 else ""
@@ -342,6 +341,7 @@ _UNKNOWN_HOSTS = [
 _SIGHTING_COLUMNS = [
     "id",
     "case_id",
+    "centre_id",
     "url",
     "url_hash",
     "host",
@@ -355,6 +355,7 @@ _SIGHTING_COLUMNS = [
     "removed_at",
     "created_by_id",
     "created_at",
+    "version",
 ]
 _TAKEDOWN_COLUMNS = [
     "id",
@@ -487,7 +488,7 @@ def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
             ticket, channel, version = "", platform.channel, 2
             if draw < answered:
                 status = _weighted(rng, _ANSWERED)
-                # Sent at any time in the case's life (two years for the oldest), answered after it.
+                # Sent at any time in the case's life (ten years ago for the oldest), answered after it.
                 sent_at = created + (end - created) * rng.uniform(0.02, 0.9)
                 deadline = sent_at + hours
                 if rng.random() < 0.6:
@@ -536,6 +537,7 @@ def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
                 (
                     rid,
                     case_id,
+                    centre_id,
                     encrypt(url),  # real and distinct: addresses are what a case is searched by
                     url_index(centre_id, url),
                     host,
@@ -549,6 +551,7 @@ def _fill_takedowns(task: TakedownTask) -> tuple[int, int, int]:
                     answered_at if removed else None,
                     author,
                     max(created, request_created - timedelta(minutes=rng.uniform(1, 600))),
+                    2 if removed else 1,  # marked removed once, by the platform's answer
                 )
             )
             requests.append(
@@ -614,6 +617,7 @@ def _copy_plain(
 # Every foreign key of the loaded tables, checked in one pass each since COPY ran without the triggers.
 _REFERENCES = [
     ("cases_sighting", "case_id", "cases_case"),
+    ("cases_sighting", "centre_id", "accounts_centre"),
     ("cases_sighting", "platform_id", "cases_platform"),
     ("cases_sighting", "created_by_id", "accounts_user"),
     ("cases_takedownrequest", "case_id", "cases_case"),
@@ -634,13 +638,13 @@ def _check_references() -> None:
             )
             if missing := cursor.fetchone()[0]:
                 raise SystemExit(f"{missing} rows of {table}.{column} point to no {target} row")
-        # The request's centre is its case's centre (the due list and the reports rely on it).
-        cursor.execute(
-            "SELECT count(*) FROM cases_takedownrequest t JOIN cases_case c ON c.id = t.case_id"
-            " WHERE t.centre_id <> c.centre_id"
-        )
-        if wrong := cursor.fetchone()[0]:
-            raise SystemExit(f"{wrong} takedown requests have another centre than their case")
+        # A request's or a place's centre is its case's centre (the due list and the reports rely on it).
+        for table in ("cases_takedownrequest", "cases_sighting"):
+            cursor.execute(
+                f"SELECT count(*) FROM {table} t JOIN cases_case c ON c.id = t.case_id WHERE t.centre_id <> c.centre_id"
+            )
+            if wrong := cursor.fetchone()[0]:
+                raise SystemExit(f"{wrong} rows of {table} have another centre than their case")
 
 
 def _request_counts(total: int, cases: int, rng: random.Random) -> list[int]:
@@ -660,7 +664,7 @@ def fill_takedowns(total: int, processes: int, seed: int) -> None:
     """Replaces every sighting and takedown request with `total` of each, spread over the existing cases."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join(TAKEDOWN_TABLES)} RESTART IDENTITY")
+        cursor.execute(f"TRUNCATE {', '.join([*TAKEDOWN_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY")
     platforms = []
     for platform in Platform.objects.prefetch_related("domains").order_by("pk"):
         domains = tuple(sorted(d.domain for d in platform.domains.all()))
@@ -815,6 +819,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--processes", type=int, default=2)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--years", type=int, default=10, help="cases come in evenly over this many years")
     parser.add_argument(
         "--takedowns",
         type=int,
@@ -826,12 +831,14 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--cases must be even (notes come in pairs of cases averaging five)")
     if args.takedowns < 0:
         parser.error("--takedowns must not be negative")
+    if args.years < 1:
+        parser.error("--years must be at least 1")
 
     ensure_database()
     call_command("migrate", verbosity=0)
     if args.reset:
         with connection.cursor() as cursor:
-            cursor.execute(f"TRUNCATE {', '.join(CASE_TABLES)} RESTART IDENTITY CASCADE")
+            cursor.execute(f"TRUNCATE {', '.join([*CASE_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY CASCADE")
         fill_cases(args)
     elif (existing := counts())["cases_case"]:
         print(f"cases already filled: {existing}; run with --reset to fill them again")
@@ -856,6 +863,7 @@ def fill_cases(args: argparse.Namespace) -> None:
             seed=args.seed * 1_000_003 + start,
             staff=staff,
             now=now,
+            years=args.years,
         )
         for start in range(0, args.cases, CHUNK)
     ]

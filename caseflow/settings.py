@@ -228,7 +228,7 @@ else:
         "control_folder": str(_broker_dir / "control"),
         "store_processed": False,
     }
-CELERY_IMPORTS = ["caseflow.tasks"]
+CELERY_IMPORTS = ["caseflow.tasks", "cases.reports.tasks"]
 # One queue name per deployment; tests give each run its own so leftovers of another run are never consumed.
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "caseflow")
 CELERY_TASK_IGNORE_RESULT = True
@@ -262,6 +262,12 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-credentials": {
         "task": "accounts.tasks.purge_expired_credentials",
         "schedule": timedelta(hours=1),
+    },
+    # The reports' daily summaries: rebuilt once a new day has begun (the task does nothing otherwise).
+    "reports-rebuild-summaries": {
+        "task": "cases.reports.tasks.rebuild_summaries",
+        "schedule": timedelta(hours=1),
+        "options": {"expires": 3000},
     },
 }
 

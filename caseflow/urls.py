@@ -10,6 +10,7 @@ from caseflow import views
 
 api_v1 = [
     path("auth/", include("accounts.api.urls")),
+    path("reports/", include("cases.reports.api")),
     path("", include("cases.api.urls")),
 ]
 
@@ -20,6 +21,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("inbox/", include("notifications.urls")),
+    path("reports/", include("cases.reports.urls")),
     path("api/v1/", include(api_v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="api-docs"),

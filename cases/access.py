@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from django.core.exceptions import PermissionDenied
@@ -149,6 +150,28 @@ def access_log_visible_to(user: User | AnonymousUser) -> QuerySet[AccessLog]:
     if staff.role != Role.SUPERVISOR:
         raise PermissionDenied(_("Only supervisors read the access log."))
     return AccessLog.objects.filter(centre_id=staff.centre_id)
+
+
+@dataclass(frozen=True)
+class ReportScope:
+    """Whose figures a report may show: a centre's, and within it everyone's (`user_id` None) or one person's."""
+
+    centre_id: int
+    user_id: int | None
+
+
+def reports_visible_to(user: User | AnonymousUser, *, centre_wide: bool = True) -> ReportScope:
+    """The scope of the supervisor reports for this user; PermissionDenied for anyone else.
+
+    A supervisor reads every report of her centre. A counsellor reads only the workload report, and in it
+    only her own row (`centre_wide=False` asks for that report); administrators read none.
+    """
+    staff = _staff(user)
+    if staff.role == Role.SUPERVISOR:
+        return ReportScope(centre_id=staff.centre_id, user_id=None)
+    if centre_wide:
+        raise PermissionDenied(_("Only supervisors read the centre's reports."))
+    return ReportScope(centre_id=staff.centre_id, user_id=staff.pk)
 
 
 def access_case_by_reference(user: User | AnonymousUser, reference: str) -> Case:

@@ -113,6 +113,7 @@ def add_lines(
         new_rows.append(
             Sighting(
                 case=case,
+                centre_id=case.centre_id,
                 url=url,
                 url_hash=digest,
                 host=host,

@@ -26,6 +26,7 @@ from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_let
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
+from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
@@ -64,6 +65,10 @@ __all__ = [
     "PortalSession",
     "PortalSignInFailure",
     "Priority",
+    "ReportBuild",
+    "ReportCaseDay",
+    "ReportPlaceDay",
+    "ReportRequestDay",
     "RequestChannel",
     "Sighting",
     "SightingState",

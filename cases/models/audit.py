@@ -64,6 +64,8 @@ class CaseEvent(models.Model):
         indexes = [
             # The case page's timeline and GET /cases/{id}/events/: a case's events in order.
             models.Index(fields=["case", "created_at"], name="event_case_created_idx"),
+            # The workload report's "last activity": a person's latest change, one index probe each.
+            models.Index(fields=["actor", "-created_at"], name="event_actor_created_idx"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -84,6 +86,8 @@ class AccessAction(models.TextChoices):
     SEARCH = "search", _("Searched")
     # An intake check that matched cases the person may not see: counted, so it leaves a trace.
     DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
+    # A supervisor report (centre-wide figures, no victim detail) opened as a page or through the API.
+    REPORT = "report", _("Opened a report")
 
 
 class AccessLog(models.Model):

@@ -146,6 +146,18 @@ class Case(models.Model):
             models.Index(fields=["centre", "phone_index"], name="case_phone_index_idx"),
             # Search by the last four digits of the phone, as Korean centres do on the phone.
             models.Index(fields=["centre", "phone_last4_index"], name="case_phone_last4_idx"),
+            # Reports: the workload and ageing of open cases, read from the index alone (PostgreSQL);
+            # `id` lets the overdue requests join their case's assignee without reading the table.
+            models.Index(
+                fields=["centre", "assigned_to", "status", "priority"],
+                include=["is_minor", "created_at", "id"],
+                condition=Q(status__in=["new", "in_progress", "monitoring"]),
+                name="case_open_report_idx",
+            ),
+            # Reports: cases closed since the daily summaries were built (cases/reports/summaries.py).
+            models.Index(
+                fields=["centre", "closed_at"], condition=Q(closed_at__isnull=False), name="case_centre_closed_idx"
+            ),
         ]
 
     def __str__(self) -> str:

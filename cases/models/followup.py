@@ -24,6 +24,8 @@ class FollowUp(models.Model):
         indexes = [
             # The case page's follow-ups, soonest first.
             models.Index(fields=["case", "due_at"], name="followup_case_due_idx"),
+            # The workload report: follow-ups due in the next seven days.
+            models.Index(fields=["due_at"], name="followup_due_idx"),
         ]
 
     def __str__(self) -> str:

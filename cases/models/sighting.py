@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.db.models import F
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from accounts.models import Centre
 from cases.crypto import EncryptedTextField
 from cases.models.case import Case
 from cases.models.platform import Platform
@@ -39,6 +42,9 @@ class Sighting(models.Model):
     """One place where the content appears. The URL is encrypted; its keyed hash finds it again."""
 
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="sightings", db_index=False)
+    # The case's centre, copied as on takedown requests: the reports count a centre's places by day
+    # without joining millions of places to their cases. Set by cases/actions/sightings.py.
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     url = EncryptedTextField(_("address"))
     url_hash = models.CharField(max_length=64, editable=False)
     # The host alone says which service, not what content: kept plain for platform reports.
@@ -65,6 +71,9 @@ class Sighting(models.Model):
         indexes = [
             # The same content in other cases of the centre: lookup by the address's keyed hash.
             models.Index(fields=["url_hash"], name="sighting_url_hash_idx"),
+            # Reports: a centre's places found or removed since the daily summaries were built (removal
+            # comes after finding, so the later of the two is the first set of removed_at, created_at).
+            models.Index(F("centre"), Coalesce("removed_at", "created_at"), name="sighting_last_event_idx"),
         ]
 
     def __str__(self) -> str:

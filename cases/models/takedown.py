@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -96,6 +97,26 @@ class TakedownRequest(models.Model):
             models.Index(fields=["mail_due_at"], condition=Q(mail_state="pending"), name="takedown_mail_due_idx"),
             models.Index(
                 fields=["mail_claimed_at"], condition=Q(mail_state="sending"), name="takedown_mail_claimed_idx"
+            ),
+            # Reports: requests sent, escalated or answered since the daily summaries were built. A
+            # request's events come in order (sent, escalated, answered), so its latest is the first set of
+            # closed_at, escalated_at, sent_at, and one index finds every request with a recent event. Not
+            # partial: PostgreSQL estimates rows from an expression index's statistics only when it is not.
+            models.Index(F("centre"), Coalesce("closed_at", "escalated_at", "sent_at"), name="takedown_last_event_idx"),
+            # The platforms report: median and p90 hours to removal of the requests removed in a period,
+            # from the index alone (PostgreSQL).
+            models.Index(
+                fields=["centre", "closed_at"],
+                include=["platform", "sent_at"],
+                condition=Q(status="removed"),
+                name="takedown_removed_idx",
+            ),
+            # The platforms report: requests overdue now, per platform.
+            models.Index(
+                fields=["centre", "deadline_at"],
+                include=["platform"],
+                condition=Q(status__in=["sent", "acknowledged"]),
+                name="takedown_overdue_idx",
             ),
         ]
 

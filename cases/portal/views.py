@@ -8,7 +8,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,7 @@ from cases.actions.portal import (
     do_victim_set_consents,
     do_victim_update_contact,
 )
-from cases.models import Case, ClosureDecision, ClosureRequest, SightingState, TakedownStatus
+from cases.models import Case, ClosureDecision, ClosureRequest, SightingState, TakedownRequest, TakedownStatus
 from cases.portal import auth
 from cases.portal.access import places, portal_case, shared_notes
 from cases.portal.forms import CloseForm, ConsentsForm, ContactForm, PlacesForm, SignInForm
@@ -88,7 +89,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
     return _page(request, "sign_in.html", {"form": form, "error": error}, status=status)
 
 
-def _progress(case: Case) -> dict[str, int]:
+def _progress(case: Case) -> dict[str, int | bool]:
     """The numbers a victim reads first, from one aggregate over her places and one over requests."""
     counts = case.sightings.aggregate(
         total=Count("pk", filter=~Q(state=SightingState.REPORTED)),
@@ -100,10 +101,25 @@ def _progress(case: Case) -> dict[str, int]:
             distinct=True,
         ),
     )
-    overdue = case.takedowns.filter(
-        status__in=(TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED), deadline_at__lt=timezone.now()
-    ).count()
-    return {**counts, "overdue": overdue}
+    # The late requests and a waiting closure request, in one more query.
+    late = (
+        TakedownRequest.objects.filter(
+            case_id=OuterRef("pk"),
+            status__in=(TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED),
+            deadline_at__lt=timezone.now(),
+        )
+        .values("case_id")
+        .annotate(n=Count("pk"))
+        .values("n")[:1]
+    )
+    waiting = ClosureRequest.objects.filter(case_id=OuterRef("pk"), decision=ClosureDecision.PENDING)
+    extra = (
+        Case.objects.filter(pk=case.pk)
+        .annotate(overdue=Coalesce(Subquery(late), 0), closure_waiting=Exists(waiting))
+        .values("overdue", "closure_waiting")
+        .get()
+    )
+    return {**counts, **extra}
 
 
 @auth.portal_required
@@ -119,12 +135,12 @@ def progress(request: HttpRequest) -> HttpResponse:
             for p, h, s in places(case)
         )
     )
-    closure = ClosureRequest.objects.filter(case=case, decision=ClosureDecision.PENDING).exists()
+    counts = _progress(case)
     context = {
-        "counts": _progress(case),
+        "counts": counts,
         "places": rows,
         "notes": list(shared_notes(case)[:50]),
-        "closure_waiting": closure,
+        "closure_waiting": counts["closure_waiting"],
     }
     return _render(request, "progress.html", context, page="progress")
 

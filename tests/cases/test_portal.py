@@ -304,3 +304,20 @@ def test_it_escapes_what_it_shows_of_each_place(alice: User, alices_case: Case, 
     page = victim.get("/portal/case/").content.decode()
     assert "<script>alert" not in page
     assert "Tele&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;gram" in page
+
+
+def test_it_shows_progress_in_the_same_queries_for_3_or_300_places(
+    alice: User, alices_case: Case, victim: Client
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    do_add_sightings(actor=alice, case=alices_case, lines=[f"https://t.me/room/{n}" for n in range(3)])
+    victim.get("/portal/case/")
+    with CaptureQueriesContext(connection) as few:
+        victim.get("/portal/case/")
+    do_add_sightings(actor=alice, case=alices_case, lines=[f"https://x.com/u/status/{n}" for n in range(297)])
+    with CaptureQueriesContext(connection) as many:
+        page = victim.get("/portal/case/").content.decode()
+    assert len(few) == len(many) <= 5
+    assert page.count("<tr><td>") == 300
