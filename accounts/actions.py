@@ -1,4 +1,8 @@
-"""Changes to accounts by administrators and operators: each is recorded as an AccountEvent and announced."""
+"""Changes to accounts: each is recorded as an AccountEvent and announced.
+
+Administrators and operators change roles, addresses and access; the account's owner changes her
+two-step sign-in (authenticator apps, recovery codes), and every use of a recovery code is recorded.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,8 @@ from collections.abc import Iterable
 
 from django.db import transaction
 
-from accounts.models import AccountEvent, AccountEventKind, User
+from accounts.mfa import CodeCheck, check_code
+from accounts.models import AccountEvent, AccountEventKind, RecoveryCodeDevice, TotpDevice, User
 from accounts.passwords import send_password_link
 from accounts.signals import account_event_recorded
 
@@ -90,3 +95,77 @@ def do_send_password_link(*, actor: User | None, account: User, domain: str, use
     event = _record(actor=actor, account=account, kind=AccountEventKind.PASSWORD_RESET)
     _mail_link_after_commit(account, domain=domain, use_https=use_https, new_account=False)
     return event
+
+
+@transaction.atomic
+def do_start_authenticator(*, account: User) -> TotpDevice:
+    """A new authenticator app with a fresh secret, unconfirmed until a code from it is entered."""
+    # Only the newest unconfirmed one is kept: a setup abandoned halfway leaves no usable secret behind.
+    TotpDevice.objects.filter(user=account, confirmed=False).delete()
+    return TotpDevice.objects.create(user=account, confirmed=False, secret=TotpDevice.new_secret())
+
+
+@transaction.atomic
+def do_confirm_authenticator(*, account: User, device: TotpDevice, name: str) -> list[str]:
+    """Confirms an authenticator app whose code was right; the first one brings recovery codes, returned once."""
+    if device.user_id != account.pk:
+        raise ValueError("An authenticator app is confirmed by its own account only.")
+    device.name = name
+    device.confirmed = True
+    device.save(update_fields=["name", "confirmed"])
+    recovery, created = RecoveryCodeDevice.objects.get_or_create(
+        user=account, defaults={"name": "recovery codes", "confirmed": True}
+    )
+    codes = recovery.new_codes() if created else []
+    _record(actor=account, account=account, kind=AccountEventKind.MFA_ADDED, new=name)
+    return codes
+
+
+@transaction.atomic
+def do_remove_authenticator(*, account: User, device: TotpDevice) -> AccountEvent:
+    """Removes an authenticator app; with the last one the recovery codes go too (nothing left to recover)."""
+    if device.user_id != account.pk:
+        raise ValueError("An authenticator app is removed by its own account only.")
+    name = device.name
+    device.delete()
+    if not TotpDevice.objects.filter(user=account, confirmed=True).exists():
+        RecoveryCodeDevice.objects.filter(user=account).delete()
+    return _record(actor=account, account=account, kind=AccountEventKind.MFA_REMOVED, old=name)
+
+
+@transaction.atomic
+def do_renew_recovery_codes(*, account: User) -> list[str]:
+    """Replaces the account's recovery codes with new ones, returned once; the old ones stop working."""
+    device = RecoveryCodeDevice.objects.select_for_update().get(user=account)
+    codes = device.new_codes()
+    _record(actor=account, account=account, kind=AccountEventKind.RECOVERY_RENEWED)
+    return codes
+
+
+@transaction.atomic
+def do_reset_two_step(*, actor: User, account: User) -> AccountEvent:
+    """Removes every authenticator app and recovery code of an account that lost them all.
+
+    For an administrator of the account's centre: she learns no code and sets none, the person sets
+    up a new app at her next sign-in (her role may require it). Sessions verified by the old app are
+    no longer verified.
+    """
+    if actor.pk == account.pk:
+        raise ValueError("Nobody resets her own two-step sign-in; she removes an app with a current code.")
+    apps = TotpDevice.objects.filter(user=account)
+    if not apps.filter(confirmed=True).exists():
+        raise ValueError("The account has no two-step sign-in to reset.")
+    names = ", ".join(apps.filter(confirmed=True).order_by("pk").values_list("name", flat=True))
+    apps.delete()
+    RecoveryCodeDevice.objects.filter(user=account).delete()
+    return _record(actor=actor, account=account, kind=AccountEventKind.MFA_RESET, old=names[:254])
+
+
+@transaction.atomic
+def do_check_code(*, account: User, code: str) -> CodeCheck:
+    """Checks a sign-in code; a recovery code that is used up is recorded and announced with the code."""
+    result = check_code(account, code)
+    if isinstance(result.device, RecoveryCodeDevice):
+        left = result.device.codes.count()
+        _record(actor=account, account=account, kind=AccountEventKind.RECOVERY_USED, new=str(left))
+    return result

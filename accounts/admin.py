@@ -2,7 +2,8 @@
 
 No case model is ever registered here, no page sets or shows a password, and every row of another
 centre answers 404, like one that does not exist. There is no superuser in caseflow (accounts.models):
-operators create centres and their first administrator with `manage.py create_centre`.
+operators create centres and their first administrator with `manage.py create_centre`. The admin
+site has no sign-in form of its own: it sends people to the staff one (two-step sign-in, lockout).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Model, QuerySet
@@ -23,7 +26,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from knox.models import AuthToken
 
-from accounts.actions import do_create_account, do_send_password_link, do_update_account
+from accounts.actions import do_create_account, do_reset_two_step, do_send_password_link, do_update_account
+from accounts.mfa import has_authenticator
 from accounts.models import AccountEvent, Centre, User
 
 
@@ -143,7 +147,39 @@ class UserAdmin(OwnCentreAdmin):
             self.admin_site.admin_view(self.send_password_link_view),
             name="accounts_user_send_password_link",
         )
-        return [send_link, *super().get_urls()]
+        reset_two_step = path(
+            "<path:object_id>/reset-two-step/",
+            self.admin_site.admin_view(self.reset_two_step_view),
+            name="accounts_user_reset_two_step",
+        )
+        return [send_link, reset_two_step, *super().get_urls()]
+
+    def change_view(
+        self, request: HttpRequest, object_id: str, form_url: str = "", extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        account = self.get_object(request, unquote(object_id))
+        context = {
+            **(extra_context or {}),
+            # Not her own: an administrator removes her own app with a current code, like anyone.
+            "can_reset_two_step": account.pk != request.user.pk and has_authenticator(account),
+        }
+        return super().change_view(request, object_id, form_url, context)
+
+    def reset_two_step_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        """POST: removes the account's authenticator apps and recovery codes (both lost), recorded and told."""
+        if request.method != "POST":
+            return HttpResponseNotAllowed(["POST"])
+        account = self.get_object(request, unquote(object_id))
+        if not self.has_change_permission(request, account) or account.pk == request.user.pk:
+            raise PermissionDenied
+        if has_authenticator(account):
+            do_reset_two_step(actor=cast(User, request.user), account=account)
+            self.message_user(
+                request, gettext("Two-step sign-in is reset: the person sets up an app again at her next sign-in.")
+            )
+        else:
+            self.message_user(request, gettext("This account has no two-step sign-in."), level=messages.ERROR)
+        return HttpResponseRedirect(reverse("admin:accounts_user_change", args=[account.pk]))
 
     def send_password_link_view(self, request: HttpRequest, object_id: str) -> HttpResponse:
         """POST: mails the account's own address a link to choose a new password, recorded and announced."""
@@ -239,5 +275,12 @@ for _model, _admin in [
         admin.site.unregister(_model)
     admin.site.register(_model, _admin)
 
+
+def _staff_sign_in(request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
+    """The admin site signs in through the staff sign-in page, so that administrators enter their code too."""
+    return redirect_to_login(request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index"), reverse("accounts:login"))
+
+
+admin.site.login = _staff_sign_in  # type: ignore[method-assign]
 admin.site.site_header = _("caseflow administration")
 admin.site.site_title = _("caseflow administration")

@@ -7,20 +7,26 @@ from typing import Any, cast
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
-from django.urls import reverse_lazy
+from django.urls import reverse, reverse_lazy
 from django.utils.decorators import method_decorator
+from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 
 from accounts.forms import LoginForm
 from accounts.lockout import address_refused, address_refused_page
+from accounts.mfa import has_authenticator, role_requires_code, start_pending_sign_in
 from accounts.models import AccountEvent, AccountEventKind, Role, User
 
 
 @method_decorator(sensitive_post_parameters("password"), name="dispatch")
 class LoginView(auth_views.LoginView):
-    """E-mail and password; too many failures lock the account at that address, or the address (accounts.lockout)."""
+    """E-mail and password; too many failures lock the account at that address, or the address (accounts.lockout).
+
+    With an authenticator app set up, a right password signs nobody in yet: the code comes next
+    (accounts.mfa_views.verify). A role that must use one and has none is signed in to set it up.
+    """
 
     template_name = "accounts/login.html"
     authentication_form = LoginForm
@@ -30,6 +36,16 @@ class LoginView(auth_views.LoginView):
         if address_refused(request):
             return address_refused_page(request)
         return super().post(request, *args, **kwargs)
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:  # type: ignore[override]
+        user = form.get_user()
+        if has_authenticator(user):
+            start_pending_sign_in(self.request, user, self.get_success_url())
+            return HttpResponseRedirect(reverse("accounts:mfa_verify"))
+        response = super().form_valid(form)
+        if role_requires_code(user):
+            return HttpResponseRedirect(reverse("accounts:mfa"))
+        return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -65,4 +81,7 @@ def account_event(request: HttpRequest, pk: int) -> HttpResponse:
     shown = [event.old, event.new]
     if event.kind in (AccountEventKind.ROLE_CHANGED, AccountEventKind.CREATED):
         shown = [str(Role(value).label) if value else "" for value in shown]
+    elif event.kind == AccountEventKind.RECOVERY_USED and event.new.isdigit():
+        left = int(event.new)
+        shown[1] = ngettext("%(count)d recovery code left", "%(count)d recovery codes left", left) % {"count": left}
     return render(request, "accounts/account_event.html", {"event": event, "old": shown[0], "new": shown[1]})

@@ -84,6 +84,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "django_otp",
     "accounts",
     "cases",
     "notifications",
@@ -107,8 +108,12 @@ MIDDLEWARE = [
     "caseflow.middleware.SameOriginFormMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Marks the session's user verified (user.is_verified()) once a code was entered (django-otp).
+    "django_otp.middleware.OTPMiddleware",
     "caseflow.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # A session that owes a code reaches only the sign-in and two-step pages (accounts/middleware.py).
+    "accounts.middleware.TwoStepRequiredMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -308,10 +313,25 @@ AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
 SIGNIN_ADDRESS_FAILURE_LIMIT = env_int("SIGNIN_ADDRESS_FAILURE_LIMIT", 20, minimum=1)
 SIGNIN_ADDRESS_WINDOW = timedelta(minutes=env_int("SIGNIN_ADDRESS_WINDOW_MINUTES", 15, minimum=1))
 AXES_VERBOSE = False
+# Masked in the failure rows axes keeps of a form's fields: the password always, and the sign-in code.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "code", "otp"]
 # Behind a reverse proxy, the number of trusted proxies in front of gunicorn (0: use REMOTE_ADDR).
 # One resolver (caseflow/net.py) for lockout, throttles and the access log.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0, minimum=0)
 AXES_CLIENT_IP_CALLABLE = "caseflow.net.client_ip"
+
+# Two-step sign-in (django-otp, accounts/mfa.py): these roles must enter a code from an authenticator
+# app after the password; anyone else who sets one up must too. Without it, a session of theirs
+# reaches only the sign-in and two-step pages, and the token endpoint gives them no token.
+_ROLES = {"counsellor", "supervisor", "admin"}  # accounts.models.Role, which settings cannot import
+MFA_REQUIRED_FOR = env_list("MFA_REQUIRED_FOR", ["supervisor", "admin"])
+if set(MFA_REQUIRED_FOR) - _ROLES:
+    raise ImproperlyConfigured(
+        f"MFA_REQUIRED_FOR names unknown roles {sorted(set(MFA_REQUIRED_FOR) - _ROLES)}; "
+        f"use a comma-separated list of {', '.join(sorted(_ROLES))}."
+    )
+# The name authenticator apps show beside the account.
+MFA_ISSUER = env_str("MFA_ISSUER", "caseflow")
 
 # API tokens (django-rest-knox): stored hashed, expire, revocable one by one or all at once.
 REST_KNOX = {

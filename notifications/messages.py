@@ -185,6 +185,96 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             body="An administrator reactivated an account of your centre. Sign in to see it.",
         ),
     },
+    # Two-step sign-in, to the supervisors: signs of a lost phone or of someone else in the account.
+    "account.mfa_removed": {
+        Language.KOREAN: Message(
+            subject="센터 계정에서 인증 앱이 삭제되었습니다",
+            body="센터의 한 계정이 2단계 로그인의 인증 앱을 삭제했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An authenticator app was removed in your centre",
+            body="An account of your centre removed an authenticator app from its two-step sign-in. Sign in to see it.",
+        ),
+    },
+    "account.recovery_used": {
+        Language.KOREAN: Message(
+            subject="센터 계정이 복구 코드로 로그인했습니다",
+            body="센터의 한 계정이 인증 앱 대신 복구 코드로 로그인했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A recovery code was used in your centre",
+            body="An account of your centre signed in with a recovery code instead of its authenticator app. "
+            "Sign in to see it.",
+        ),
+    },
+    "account.mfa_reset": {
+        Language.KOREAN: Message(
+            subject="센터 계정의 2단계 로그인이 초기화되었습니다",
+            body="관리자가 센터 계정의 2단계 로그인을 초기화했습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="Two-step sign-in was reset in your centre",
+            body="An administrator reset the two-step sign-in of an account in your centre. Sign in to see it.",
+        ),
+    },
+    # Two-step sign-in, to the account itself: changes she made, or someone holding her password did.
+    "account.yours_mfa_added": {
+        Language.KOREAN: Message(
+            subject="계정에 인증 앱이 추가되었습니다",
+            body="계정의 2단계 로그인에 인증 앱이 추가되었습니다. 본인이 하지 않았다면 바로 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An authenticator app was added to your account",
+            body="An authenticator app was added to your account's two-step sign-in. "
+            "If it was not you, tell your supervisor at once.",
+        ),
+    },
+    "account.yours_mfa_removed": {
+        Language.KOREAN: Message(
+            subject="계정에서 인증 앱이 삭제되었습니다",
+            body="계정의 2단계 로그인에서 인증 앱이 삭제되었습니다. 본인이 하지 않았다면 바로 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="An authenticator app was removed from your account",
+            body="An authenticator app was removed from your account's two-step sign-in. "
+            "If it was not you, tell your supervisor at once.",
+        ),
+    },
+    "account.yours_recovery_used": {
+        Language.KOREAN: Message(
+            subject="복구 코드로 계정에 로그인했습니다",
+            body="인증 앱 대신 복구 코드로 계정에 로그인했습니다. 본인이 하지 않았다면 바로 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A recovery code was used to sign in to your account",
+            body="Someone signed in to your account with a recovery code instead of the authenticator app. "
+            "If it was not you, tell your supervisor at once.",
+        ),
+    },
+    "account.yours_recovery_renewed": {
+        Language.KOREAN: Message(
+            subject="계정의 복구 코드가 새로 만들어졌습니다",
+            body="계정의 복구 코드가 새로 만들어져 이전 코드는 더 이상 쓸 수 없습니다. "
+            "본인이 하지 않았다면 바로 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="New recovery codes were made for your account",
+            body="New recovery codes were made for your account; the old ones no longer work. "
+            "If it was not you, tell your supervisor at once.",
+        ),
+    },
+    "account.yours_mfa_reset": {
+        Language.KOREAN: Message(
+            subject="계정의 2단계 로그인이 초기화되었습니다",
+            body="관리자가 계정의 인증 앱과 복구 코드를 모두 삭제했습니다. 다음 로그인 때 인증 앱을 다시 설정하세요. "
+            "요청하지 않았다면 바로 팀장에게 알려 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="Your two-step sign-in was reset",
+            body="An administrator removed every authenticator app and recovery code of your account. Set up an app "
+            "again when you next sign in. If you did not ask for this, tell your supervisor at once.",
+        ),
+    },
     # To the account itself (and to its old address when the address changed).
     "account.yours_changed": {
         Language.KOREAN: Message(

@@ -20,7 +20,7 @@ from rest_framework.test import APIClient
 from accounts.models import Centre, Role, User
 from caseflow.celery import app as celery_app
 from tests import logscrub
-from tests.factories import PASSWORD, CentreFactory, UserFactory
+from tests.factories import PASSWORD, CentreFactory, UserFactory, sign_in
 
 # Each test run sends to and consumes from a queue of its own on the shared broker (tests/services.py).
 celery_app.conf.task_default_queue = f"test-{uuid.uuid4().hex[:12]}"
@@ -114,11 +114,11 @@ def api() -> APIClient:
 
 @pytest.fixture
 def api_as() -> Callable[[User], APIClient]:
-    """`api_as(alice)`: an API client signed in as that user (session authentication)."""
+    """`api_as(alice)`: an API client signed in as that user (session authentication), code entered if owed."""
 
     def make(user: User) -> APIClient:
         client = APIClient()
-        client.force_login(user)
+        sign_in(client, user)
         return client
 
     return make
@@ -126,11 +126,11 @@ def api_as() -> Callable[[User], APIClient]:
 
 @pytest.fixture
 def client_as() -> Callable[[User], Client]:
-    """`client_as(alice)`: a browser-like client signed in as that user."""
+    """`client_as(alice)`: a browser-like client signed in as that user, code entered if owed."""
 
     def make(user: User) -> Client:
         client = Client()
-        client.force_login(user)
+        sign_in(client, user)
         return client
 
     return make

@@ -10,6 +10,13 @@ from accounts.models import User
 class TokenRequestSerializer(serializers.Serializer[None]):
     email = serializers.EmailField(max_length=254)
     password = serializers.CharField(max_length=4096, trim_whitespace=False, style={"input_type": "password"})
+    otp = serializers.CharField(
+        max_length=64,
+        required=False,
+        allow_blank=True,
+        help_text="The current code of the account's authenticator app, or a recovery code. "
+        "Required for accounts with two-step sign-in.",
+    )
 
 
 class MeSerializer(serializers.ModelSerializer[User]):

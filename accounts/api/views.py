@@ -1,10 +1,15 @@
-"""API authentication: exchange e-mail and password for a token; revoke one or all."""
+"""API authentication: exchange e-mail, password and (with two-step sign-in) a code for a token; revoke one or all.
+
+A token is issued only after the code check, so a request made with one counts as verified
+(accounts.middleware leaves it to the token).
+"""
 
 from __future__ import annotations
 
 from typing import Any, cast
 
 from django.contrib.auth import authenticate
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from knox.models import AuthToken
@@ -17,13 +22,20 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from accounts.actions import do_check_code
 from accounts.api.serializers import MeSerializer, TokenRequestSerializer, TokenResponseSerializer
 from accounts.lockout import address_refused, seconds_to_next_window
+from accounts.mfa import count_failed_code, has_authenticator, role_requires_code
 from accounts.models import User
 
 
 class TokenView(APIView):
-    """POST e-mail and password, get a bearer token (`Authorization: Token …`) that expires."""
+    """POST e-mail and password, get a bearer token (`Authorization: Token …`) that expires.
+
+    An account with two-step sign-in also sends `otp`: the current code of its authenticator app,
+    or a recovery code. A missing or wrong code is a failed sign-in, counted for the lockout like a
+    wrong password. A role that must use two-step sign-in gets no token before it is set up.
+    """
 
     authentication_classes: list[type] = []
     permission_classes = [AllowAny]
@@ -54,6 +66,21 @@ class TokenView(APIView):
             )
         if user is None or not user.is_active:
             raise serializers.ValidationError({"non_field_errors": [_("E-mail address or password is wrong.")]})
+        if has_authenticator(user):
+            refusal = self._check_code(request, user, form.validated_data.get("otp", ""))
+            if refusal is not None:
+                return refusal
+        elif role_requires_code(user):
+            return Response(
+                {
+                    "detail": _(
+                        "Your role signs in with a code from an authenticator app. Set one up in the browser "
+                        "first (enrol_url), then send its code as otp."
+                    ),
+                    "enrol_url": request.build_absolute_uri(reverse("accounts:mfa")),
+                },
+                status=status.HTTP_403_FORBIDDEN,
+            )
         # At most TOKEN_LIMIT_PER_USER live tokens: the oldest go first.
         limit = int(knox_settings.TOKEN_LIMIT_PER_USER or 0)
         if limit:
@@ -62,6 +89,28 @@ class TokenView(APIView):
         instance, token = AuthToken.objects.create(user)
         body = TokenResponseSerializer({"token": token, "expiry": instance.expiry, "user": user}).data
         return Response(body)
+
+    def _check_code(self, request: Request, user: User, code: str) -> Response | None:
+        """None when the code is right; otherwise the refusal, the failure counted like a wrong password."""
+        if code.strip():
+            result = do_check_code(account=user, code=code)
+            if result.device is not None:
+                return None
+            message = (
+                _("Too many wrong codes. Wait a moment and try again.")
+                if result.wait_until is not None
+                else _("The code is wrong or was already used.")
+            )
+        else:
+            message = _("This account signs in with a code: send the current code of its authenticator app as otp.")
+        count_failed_code(request._request, user)
+        if getattr(request._request, "axes_locked_out", False):
+            # That failure was the last one allowed; AxesMiddleware answers 429 in JSON in its place.
+            return Response(
+                {"detail": _("Too many failed sign-ins. Try again in 15 minutes.")},
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+            )
+        raise serializers.ValidationError({"otp": [message]})
 
 
 class RevokeTokenView(LogoutView):

@@ -12,9 +12,10 @@ from django.core import mail
 from django.test import Client
 from knox.models import AuthToken
 
-from accounts.models import Centre, Role, User
+from accounts.models import AccountEvent, Centre, RecoveryCodeDevice, Role, TotpDevice, User
 from notifications.models import Channel, Notification
-from tests.factories import UserFactory
+from tests.accounts.two_step import enrol, password_step
+from tests.factories import UserFactory, authenticator
 
 pytestmark = pytest.mark.django_db
 
@@ -403,3 +404,36 @@ def test_it_lets_the_administrator_set_the_centres_letter_addresses_and_phone(
     assert refused.status_code == 200
     centre.refresh_from_db()
     assert centre.letters_from == "letters@seoul-centre.test"
+
+
+# --- Lost phone and lost codes: the administrator resets ------------------------------------------
+
+
+def test_it_lets_an_administrator_reset_two_step_sign_in_of_her_centre(
+    client_as, erin: User, carol: User, password: str
+) -> None:
+    signed_in = client_as(carol)  # verified by an app ("Test phone") that is about to go
+    enrol(signed_in, carol, name="Work phone")
+    admin = client_as(erin)
+    page = admin.get(f"{USERS}{carol.pk}/change/", headers={"accept-language": "en"}).content.decode()
+    assert "reset-two-step/" in page
+    assert admin.get(f"{USERS}{carol.pk}/reset-two-step/").status_code == 405
+    assert admin.post(f"{USERS}{carol.pk}/reset-two-step/").status_code == 302
+    assert not TotpDevice.objects.filter(user=carol).exists()
+    assert not RecoveryCodeDevice.objects.filter(user=carol).exists()
+    event = AccountEvent.objects.get(kind="mfa_reset")
+    assert (event.actor, event.subject, event.old) == (erin, carol, "Test phone, Work phone")
+    assert ("account.yours_mfa_reset", Channel.EMAIL) in _notices(carol)
+    # Her old session is no longer verified; her password leads her to set up a new app.
+    assert signed_in.get("/").status_code == 403
+    assert password_step(Client(), carol, password)["Location"] == "/accounts/mfa/"
+
+
+def test_it_lets_no_administrator_reset_her_own_or_another_centres(client_as, erin: User, fran: User) -> None:
+    authenticator(fran)
+    admin = client_as(erin)  # has an app of her own: she is an administrator
+    assert "reset-two-step/" not in admin.get(f"{USERS}{erin.pk}/change/").content.decode()
+    assert admin.post(f"{USERS}{erin.pk}/reset-two-step/").status_code == 403
+    assert admin.post(f"{USERS}{fran.pk}/reset-two-step/").status_code == 404
+    assert TotpDevice.objects.filter(user__in=[erin, fran]).count() == 2
+    assert not AccountEvent.objects.filter(kind="mfa_reset").exists()

@@ -50,3 +50,25 @@ def screenshot(page, name: str) -> Path:
     path = SCREENSHOTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def sign_in(page, base: str, user, password: str) -> None:
+    """Signs in through the pages as the person would: password, then her app's code if she owes one.
+
+    A role in MFA_REQUIRED_FOR gets an authenticator app made for her first (tests.factories), so
+    that pages written before two-step sign-in test what they always tested.
+    """
+    from accounts.mfa import owes_code
+    from tests.accounts.two_step import code
+    from tests.factories import authenticator
+
+    device = authenticator(user) if owes_code(user) else None
+    page.goto(base + "/accounts/login/")
+    page.fill("input[name=username]", user.email)
+    page.fill("input[name=password]", password)
+    page.click("button.primary")
+    page.wait_for_load_state()
+    if device is not None:
+        page.fill("input[name=code]", code(device))
+        page.click("button.primary")
+        page.wait_for_load_state()

@@ -7,7 +7,7 @@ import pytest
 from accounts.models import User
 from cases.actions.cases import do_transition_case
 from cases.models import Case
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.cases.conftest import open_case
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -24,10 +24,7 @@ def test_it_asks_on_a_page_before_closing_a_case_without_script(
     )
     page = context.new_page()
     try:
-        page.goto(live_server.url + "/accounts/login/")
-        page.fill("input[name=username]", carol.email)
-        page.fill("input[name=password]", password)
-        page.click("button.primary")
+        sign_in(page, live_server.url, carol, password)  # with her authenticator app's code
         page.goto(f"{live_server.url}/cases/{case.pk}/")
         page.click("button[data-status=closed]")
         page.wait_for_selector(".confirm-step")

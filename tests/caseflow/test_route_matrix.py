@@ -26,14 +26,15 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
 
-from accounts.actions import do_send_password_link
-from accounts.models import AccountEvent, User
+from accounts.actions import do_send_password_link, do_start_authenticator
+from accounts.models import AccountEvent, TotpDevice, User
 from cases.actions.closures import do_request_closure
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
 from cases.models import Case, ClosureRequest, LetterTemplate, Platform
 from tests.caseflow.conftest import World
 from tests.caseflow.routes import PARAMETER, all_routes
 from tests.cases.conftest import open_case
+from tests.factories import authenticator, sign_in
 
 ROLES = ("owner", "colleague", "supervisor", "administrator", "outsider", "signed_out")
 # Beside status codes, what an expected answer may be:
@@ -146,6 +147,29 @@ RULES: dict[str, list[Probe]] = {
         Probe("get", dict.fromkeys(ROLES, 200), params={"token": "0-not-a-token"}),
     ],
     "accounts:password_reset_complete": [everyone("get", 200)],
+    # Two-step sign-in (every signed-in role here has entered its code if it owes one; alice, bob and
+    # dave are counsellors, who need not). What an unverified session may do on these pages is in
+    # tests/accounts/test_mfa.py; that it reaches nothing else, in tests/caseflow/test_urls_unverified.py.
+    "accounts:mfa": [signed_in("get", 200)],
+    # Nobody waits for a code here: a verified session goes on, one with no app is sent to set one up.
+    "accounts:mfa_verify": [signed_in("get", 302), signed_in("post", 302)],
+    "accounts:mfa_setup": [signed_in("post", 302)],
+    # Alice's app being set up: hers alone.
+    "accounts:mfa_setup_confirm": [
+        Probe("get", {**dict.fromkeys(ROLES[:-1], 404), "owner": 200, "signed_out": LOGIN}),
+        Probe("post", {**dict.fromkeys(ROLES[:-1], 404), "owner": 200, "signed_out": LOGIN}),
+    ],
+    # Without a code: refused (400) to a verified session with an app; sent to the code page otherwise.
+    "accounts:mfa_renew": [
+        Probe("post", {**dict.fromkeys(ROLES[:-1], 302), "supervisor": 400, "administrator": 400, "signed_out": LOGIN})
+    ],
+    # Erin's app: only she may remove it (with a code); another verified session does not find it.
+    "accounts:mfa_remove": [
+        Probe(
+            "post",
+            {**dict.fromkeys(ROLES[:-1], 302), "supervisor": 404, "administrator": 400, "signed_out": LOGIN},
+        )
+    ],
     # A recorded change to alice's account: hers, and her centre's supervisors' and administrators'.
     "accounts:event": [
         Probe(
@@ -310,8 +334,8 @@ RULES: dict[str, list[Probe]] = {
     ],
     # --- Django's admin site (administrators: accounts and reference data, never case content) ---
     "admin:index": [admin_site("get", 200)],
-    # Anyone may see the admin's sign-in form; a signed-in administrator is sent on to the index.
-    "admin:login": [Probe("get", {**dict.fromkeys(ROLES, 200), "administrator": 302})],
+    # The admin has no sign-in form of its own: everyone is sent to the staff one (two-step sign-in).
+    "admin:login": [everyone("get", LOGIN)],
     # Signing out of the admin ends the session like the staff sign-out; anyone else is sent to its index.
     "admin:logout": [Probe("post", {**dict.fromkeys(ROLES, 302), "administrator": LOGIN})],
     "admin:password_change": [admin_site("get", 200)],
@@ -333,7 +357,11 @@ RULES: dict[str, list[Probe]] = {
         change=200,
         delete=403,  # deactivated, never deleted
         # Never a password: a link to choose one goes to the account's own e-mail (DESIGN.md, who uses it).
-        more={"admin:accounts_user_send_password_link": [admin_site("get", 405), admin_site("post", 302)]},
+        more={
+            "admin:accounts_user_send_password_link": [admin_site("get", 405), admin_site("post", 302)],
+            # Alice has no app to reset: the page says so.
+            "admin:accounts_user_reset_two_step": [admin_site("get", 405), admin_site("post", 302)],
+        },
     ),
     # The record of account changes: read, never written, changed or deleted.
     **admin_model("accounts_accountevent", changelist=200, add=403, change=200, delete=403),
@@ -367,6 +395,8 @@ class Objects:
     closure: ClosureRequest
     account_event: AccountEvent  # a change to alice's account (a password link sent by erin)
     colleague_id: int
+    alices_new_app: TotpDevice  # being set up, not confirmed: alice still owes no code
+    erins_app: TotpDevice
 
 
 @pytest.fixture
@@ -404,6 +434,8 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
         closure=closure,
         account_event=account_event,
         colleague_id=bob.pk,
+        alices_new_app=do_start_authenticator(account=alice),
+        erins_app=authenticator(erin),
     )
 
 
@@ -413,6 +445,10 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         return {"pk": objects.closing.pk, "request_id": objects.closure.pk}[parameter]
     if name == "accounts:event" and parameter == "pk":
         return objects.account_event.pk
+    if name == "accounts:mfa_setup_confirm":
+        return objects.alices_new_app.pk
+    if name == "accounts:mfa_remove":
+        return objects.erins_app.pk
     if name == "accounts:password_reset_confirm":
         # Made when the probe is sent: signing the cast in (call_as) changes last_login, which the token signs.
         alice = objects.account_event.subject
@@ -479,7 +515,8 @@ def call_as(
     tokens: dict[str, str] = {}
     for role, user in users.items():
         client = _CLIENTS[role]
-        client.force_login(user)
+        # With the code entered for roles that owe one (supervisors, administrators): what they reach after it.
+        sign_in(client, user)
         sessions[role] = client.cookies[settings.SESSION_COOKIE_NAME].value
         tokens[role] = f"Token {AuthToken.objects.create(user)[1]}"
 

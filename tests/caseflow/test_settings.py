@@ -102,6 +102,22 @@ def test_it_refuses_to_start_with_a_bad_value() -> None:
     assert "SESSION_IDLE_MINUTES='half an hour' is not an integer" in result.stderr
 
 
+def test_it_refuses_two_step_sign_in_for_a_role_that_does_not_exist() -> None:
+    result = _run("manage.py", "check", env={**PRODUCTION, "MFA_REQUIRED_FOR": "counsellor,supervisors"})
+    assert result.returncode != 0
+    assert "MFA_REQUIRED_FOR names unknown roles ['supervisors']" in result.stderr
+
+
+def test_it_reads_the_roles_that_must_use_two_step_sign_in() -> None:
+    code = "from django.conf import settings; print(settings.MFA_REQUIRED_FOR)"
+    default = _run("manage.py", "shell", "-c", code, env=PRODUCTION)
+    assert default.stdout.strip().splitlines()[-1] == "['supervisor', 'admin']", default.stderr
+    everyone = _run(
+        "manage.py", "shell", "-c", code, env={**PRODUCTION, "MFA_REQUIRED_FOR": "counsellor, supervisor,admin"}
+    )
+    assert everyone.stdout.strip().splitlines()[-1] == "['counsellor', 'supervisor', 'admin']", everyone.stderr
+
+
 def test_it_refuses_to_start_without_allowed_hosts() -> None:
     env = {k: v for k, v in PRODUCTION.items() if k != "ALLOWED_HOSTS"}
     result = _run("manage.py", "check", env=env)

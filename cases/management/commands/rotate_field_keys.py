@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.apps import apps
 from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
 from caseflow.crypto import EncryptedTextField, rotate
-from cases.models import Case, CaseEvent, FollowUp, Note, Sighting, TakedownRequest
-from notifications.models import Notification
 
 BATCH = 500
 
@@ -23,12 +22,17 @@ def _encrypted_columns(model: type[models.Model]) -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Re-encrypt every encrypted value (victim details, notes, reasons, addresses, letters) with the first key."
+    help = (
+        "Re-encrypt every encrypted value (victim details, notes, reasons, addresses, letters, "
+        "authenticator secrets) with the first key."
+    )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        for model in (Case, Note, CaseEvent, Sighting, TakedownRequest, FollowUp, Notification):
-            count = self._rotate(model)
-            self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted.")
+        # Every installed model with an encrypted column, so that a new one can never be forgotten here.
+        for model in apps.get_models():
+            if _encrypted_columns(model):
+                count = self._rotate(model)
+                self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted.")
 
     def _rotate(self, model: type[models.Model]) -> int:
         # Raw ciphertext in, raw ciphertext out: the values are never decrypted into Python objects

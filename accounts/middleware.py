@@ -1,0 +1,84 @@
+"""A session that owes a code (accounts.mfa) reaches only the sign-in and two-step pages.
+
+One place for every page, the API with session authentication, the reports and the admin: the
+session is what is verified or not, so the check is made on the session, before any view runs. A
+request that carries an API token is left to the token, which is only issued after the code check.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from accounts.mfa import has_authenticator, is_verified, owes_code
+from caseflow.json_errors import is_api_request
+
+# Views an unverified session may reach, by name: signing in and out, the two-step pages (which
+# decide themselves what such a session may do there), password links, language, health probes.
+OPEN_VIEWS = frozenset(
+    {
+        "accounts:login",
+        "accounts:logout",
+        "accounts:password_reset_confirm",
+        "accounts:password_reset_complete",
+        "accounts:mfa",
+        "accounts:mfa_verify",
+        "accounts:mfa_setup",
+        "accounts:mfa_setup_confirm",
+        "accounts:mfa_renew",
+        "accounts:mfa_remove",
+        "set_language",
+        "healthz",
+        "readyz",
+        "api-token",
+    }
+)
+# The victim's portal keeps its own session and never reads the staff one.
+OPEN_NAMESPACES = frozenset({"portal"})
+
+
+def _carries_token(request: HttpRequest) -> bool:
+    # DRF reads `Authorization: Token …` before the session and refuses a bad token with 401, so
+    # such a request is never served as the session's user.
+    scheme = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0]
+    return scheme.lower() == "token"
+
+
+class TwoStepRequiredMiddleware:
+    """Refuses every other view to a signed-in session that owes a code: 403 with the way to enter or set one up."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        if not request.user.is_authenticated or is_verified(request.user) or _carries_token(request):
+            return None
+        user = request.user
+        match = request.resolver_match
+        if match is not None and (match.view_name in OPEN_VIEWS or match.namespace in OPEN_NAMESPACES):
+            return None
+        if not owes_code(user):
+            return None
+        return refusal(request, has_app=has_authenticator(user))
+
+
+def refusal(request: HttpRequest, *, has_app: bool) -> HttpResponse:
+    """403: enter the code (an app is set up) or set up an authenticator app (none yet)."""
+    url = reverse("accounts:mfa_verify") if has_app else reverse("accounts:mfa")
+    if is_api_request(request):
+        if has_app:
+            detail = _("Enter the code from your authenticator app first, or use an API token.")
+        else:
+            detail = _("Your role signs in with a code from an authenticator app. Set one up first.")
+        return JsonResponse({"detail": detail, "enrol_url": request.build_absolute_uri(url)}, status=403)
+    return render(request, "accounts/mfa/required.html", {"has_app": has_app, "url": url}, status=403)
