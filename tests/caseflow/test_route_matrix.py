@@ -226,6 +226,14 @@ RULES: dict[str, list[Probe]] = {
     "cases:search": [centre_staff("get", 200), centre_staff("post", 200, q="김민지")],
     "cases:takedowns_due": [centre_staff("get", 200)],
     "cases:failed_deliveries": [supervisors("get")],
+    # --- Reports: supervisors their centre; a counsellor her own workload row only; administrators none.
+    "reports:index": [centre_staff("get", 200)],
+    "reports:report": [
+        Probe("get", {**centre_staff("get", 200).expect}, params={"name": "workload"}),
+        Probe("get", {**supervisors("get").expect}, params={"name": "ageing"}),
+        Probe("get", dict.fromkeys(ROLES[:-1], 404) | {"signed_out": LOGIN}, params={"name": "nothing"}),
+    ],
+    "reports:csv": [Probe("get", {**supervisors("get").expect}, params={"name": "ageing", "table": "ages"})],
     "cases:detail": [case_content("get", 200)],
     "cases:edit": [case_content("get", 200), case_content("post", 400)],
     "cases:transition": [case_content("post", 302, status="in_progress", version=CASE_VERSION)],
@@ -259,6 +267,20 @@ RULES: dict[str, list[Probe]] = {
     # --- API ------------------------------------------------------------------------------------
     "schema": [signed_in("get", 200, signed_out=REFUSED)],
     "api-docs": [signed_in("get", 200, signed_out=REFUSED)],
+    **{
+        f"api-report-{name}": [
+            Probe(
+                "get",
+                {
+                    **(centre_staff if name == "workload" else supervisors)(
+                        "get", *(() if name != "workload" else (200,))
+                    ).expect,
+                    "signed_out": REFUSED,
+                },
+            )
+        ]
+        for name in ("workload", "ageing", "platforms", "trends", "annual")
+    },
     "api-me": [signed_in("get", 200, signed_out=401)],
     "api-token-revoke": [signed_in("post", 204, signed_out=401)],
     "api-token-revoke-all": [signed_in("post", 204, signed_out=401)],
