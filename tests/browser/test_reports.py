@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from accounts.models import Centre, Role, User
-from tests.browser.conftest import screenshot
+from tests.browser.conftest import screenshot, sign_in
 from tests.cases.reports.conftest import World, build_world
 from tests.factories import UserFactory
 
@@ -22,10 +22,7 @@ def world(platforms: None, centre: Centre, alice: User, bob: User, carol: User, 
 
 
 def test_it_opens_every_report_in_both_languages(page, carol: User, password: str, world: World) -> None:
-    page.goto(page.base + "/accounts/login/")
-    page.fill("input[name=username]", carol.email)
-    page.fill("input[name=password]", password)
-    page.click("button.primary")
+    sign_in(page, page.base, carol, password)  # with her authenticator app's code
     page.wait_for_selector("#reports-link")
     page.click("#reports-link")
     page.wait_for_selector("#report-annual")
