@@ -22,7 +22,7 @@ def world(platforms: None, centre: Centre, alice: User, bob: User, carol: User, 
 
 
 def test_it_opens_every_report_in_both_languages(page, carol: User, password: str, world: World) -> None:
-    sign_in(page, page.base, carol, password)  # her password, then her authenticator app's code
+    sign_in(page, page.base, carol, password)  # with her authenticator app's code
     page.wait_for_selector("#reports-link")
     page.click("#reports-link")
     page.wait_for_selector("#report-annual")

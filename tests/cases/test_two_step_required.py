@@ -98,3 +98,14 @@ def test_it_serves_an_api_token_even_beside_an_unverified_session(
     assert api.get(f"/api/v1/cases/{alices_case.pk}/").status_code == 401
     api.credentials(HTTP_AUTHORIZATION="Basic Y2Fyb2w6eA==")
     assert api.get(f"/api/v1/cases/{alices_case.pk}/").status_code == 403
+
+
+def test_it_refuses_a_supervisors_password_only_session_the_reports(client_as, carol: User) -> None:
+    urls = ["/reports/", "/reports/workload/", "/api/v1/reports/workload/"]
+    password_only = _password_only(Client(), carol)
+    for url in urls:
+        response = password_only.get(url)
+        assert response.status_code == 403, url
+    assert password_only.get("/api/v1/reports/workload/").json()["enrol_url"].endswith("/accounts/mfa/")
+    verified = client_as(carol)
+    assert [verified.get(url).status_code for url in urls] == [200, 200, 200]
