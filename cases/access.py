@@ -20,7 +20,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from cases.models import AccessLog, Case, Status, TakedownRequest, normalise_reference
+from cases.models import AccessLog, Case, Partner, Referral, Status, TakedownRequest, normalise_reference
 
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.MONITORING)
 
@@ -142,6 +142,37 @@ def access_takedown(user: User | AnonymousUser, pk: object, *, write: bool = Fal
     if write and not can_write(_staff(user), takedown.case):
         raise PermissionDenied(_("Only the assigned counsellor or a supervisor may change this case."))
     return takedown
+
+
+def referrals_visible_to(user: User | AnonymousUser) -> QuerySet[Referral]:
+    """Referrals of the cases this user may read: the same rule as cases_visible_to."""
+    staff = _staff(user)
+    rows = Referral.objects.filter(centre_id=staff.centre_id)
+    if staff.role == Role.SUPERVISOR:
+        return rows
+    return rows.filter(
+        Q(case__assigned_to_id=staff.pk) | Q(case__assigned_to__isnull=True, case__status__in=OPEN_STATUSES)
+    )
+
+
+def access_referral(user: User | AnonymousUser, pk: object, *, write: bool = False) -> Referral:
+    """The referral `pk` if its case is visible (404 otherwise), writable with `write=True` (403)."""
+    number = parse_id(pk)
+    try:
+        referral = referrals_visible_to(user).select_related("case", "partner").get(pk=number)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+    if write and not can_write(_staff(user), referral.case):
+        raise PermissionDenied(_("Only the assigned counsellor or a supervisor may change this case."))
+    return referral
+
+
+def partners_visible_to(user: User | AnonymousUser) -> QuerySet[Partner]:
+    """The partner directory of the user's centre. It holds no case content: administrators, who keep
+    it, read it too; nobody reads another centre's."""
+    if not user.is_authenticated or not isinstance(user, User) or not user.is_active:
+        raise PermissionDenied
+    return Partner.objects.filter(centre_id=user.centre_id)
 
 
 def access_log_visible_to(user: User | AnonymousUser) -> QuerySet[AccessLog]:

@@ -26,17 +26,29 @@ from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_let
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
+from cases.models.referral import (
+    CONTACT_ITEMS,
+    TAKEDOWN_ITEMS,
+    Partner,
+    PartnerChannel,
+    PartnerKind,
+    Referral,
+    ReferralStatus,
+    SharedItem,
+)
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
 __all__ = [
+    "CONTACT_ITEMS",
     "OPEN_TAKEDOWN_STATUSES",
     "PRIORITY_RANK",
     "PRIVATE_FIELDS",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
+    "TAKEDOWN_ITEMS",
     "AccessAction",
     "AccessLog",
     "ActorKind",
@@ -58,6 +70,9 @@ __all__ = [
     "Note",
     "NoteKind",
     "NoteVisibility",
+    "Partner",
+    "PartnerChannel",
+    "PartnerKind",
     "Platform",
     "PlatformDomain",
     "PlatformKind",
@@ -65,11 +80,14 @@ __all__ = [
     "PortalSession",
     "PortalSignInFailure",
     "Priority",
+    "Referral",
+    "ReferralStatus",
     "ReportBuild",
     "ReportCaseDay",
     "ReportPlaceDay",
     "ReportRequestDay",
     "RequestChannel",
+    "SharedItem",
     "Sighting",
     "SightingState",
     "Status",

@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
     LETTER_QUEUED = "letter_queued", _("Takedown letter queued for e-mail")
     LETTER_FAILED = "letter_failed", _("Takedown letter could not be e-mailed")
     FOLLOWUP_SET = "followup_set", _("Follow-up set")
+    REFERRAL_PROPOSED = "referral_proposed", _("Referral proposed")
+    REFERRAL_CHANGED = "referral_changed", _("Referral updated")
     PORTAL_ISSUED = "portal_issued", _("Portal access issued")
     PORTAL_REVOKED = "portal_revoked", _("Portal access revoked")
     CONSENTS_CHANGED = "consents_changed", _("Consent changed")
@@ -88,6 +90,8 @@ class AccessAction(models.TextChoices):
     DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
     # A supervisor report (centre-wide figures, no victim detail) opened as a page or through the API.
     REPORT = "report", _("Opened a report")
+    # Items of a case passed to a partner organisation (a referral sent): `detail` says what and to whom.
+    REFERRAL = "referral", _("Shared with a partner")
 
 
 class AccessLog(models.Model):
@@ -98,6 +102,8 @@ class AccessLog(models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     action = models.CharField(max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW)
     ip_address = models.GenericIPAddressField(null=True)
+    # What left and to whom, for a referral: the partner and the names of the items (never their values).
+    detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects: ClassVar[models.Manager[AccessLog]] = models.Manager()
