@@ -82,9 +82,17 @@ def _move(takedown: TakedownRequest, status: str) -> Move:
         explanation = _("The request is closed with its places still online. This cannot be undone.")
     else:
         question = _("Escalate this request to the regulator?")
-        explanation = _("Record this once the escalation has gone to the regulator (KCSC). This cannot be undone.")
+        explanation = _(
+            "A referral to the regulator is made with this request's letter and history, and recorded as sent. "
+            "This cannot be undone."
+        )
     danger = status in (TakedownStatus.REFUSED, TakedownStatus.ESCALATED)
     return Move(status, label, question, explanation, danger)
+
+
+def _can_escalate(takedown: TakedownRequest) -> bool:
+    """Overdue, and the platform's directory entry says the regulator takes escalations about it."""
+    return takedown.is_overdue and takedown.platform.regulator_escalation
 
 
 def _web_form_url(contact: str) -> str:
@@ -108,7 +116,7 @@ def _render_takedown(
         "moves": [
             _move(takedown, s)
             for s in _MOVE_ORDER
-            if s in TAKEDOWN_TRANSITIONS[takedown.status] and (s != TakedownStatus.ESCALATED or takedown.is_overdue)
+            if s in TAKEDOWN_TRANSITIONS[takedown.status] and (s != TakedownStatus.ESCALATED or _can_escalate(takedown))
         ],
         "letter_form": letter_form
         or SendLetterForm(initial={"subject": takedown.subject, "body": takedown.body, "version": takedown.version}),
@@ -192,7 +200,7 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cases:takedown", pk=takedown.pk)
     # Asked only of a move that would happen: an illegal one is refused with its reason at once.
     legal = status in TAKEDOWN_TRANSITIONS[takedown.status] and (
-        status != TakedownStatus.ESCALATED or takedown.is_overdue
+        status != TakedownStatus.ESCALATED or _can_escalate(takedown)
     )
     if legal and not confirmed(request):
         move = _move(takedown, status)
@@ -205,7 +213,9 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
             danger=move.danger,
         )
     try:
-        do_transition_takedown(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
+        do_transition_takedown(
+            actor=user, case=takedown.case, takedown=takedown, ip_address=address(request), **form.cleaned_data
+        )
     except ActionError as error:
         return refused(request, takedown.pk, error, page="cases:takedown")
     messages.success(request, _("Request updated."))

@@ -30,7 +30,7 @@ from accounts.actions import do_send_password_link, do_start_authenticator
 from accounts.models import AccountEvent, TotpDevice, User
 from cases.actions.closures import do_request_closure
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
-from cases.models import Case, ClosureRequest, LetterTemplate, Platform
+from cases.models import Case, ClosureRequest, LetterTemplate, Partner, Platform, Referral
 from tests.caseflow.conftest import World
 from tests.caseflow.routes import PARAMETER, all_routes
 from tests.cases.conftest import open_case
@@ -65,6 +65,7 @@ class Probe:
 CASE_VERSION = Of(lambda objects: objects.world.case.version)
 SIGHTING_VERSION = Of(lambda objects: objects.world.sighting.version)
 TAKEDOWN_VERSION = Of(lambda objects: objects.world.takedown.version)
+REFERRAL_VERSION = Of(lambda objects: objects.referral.version)
 PLATFORM_VERSION = Of(lambda objects: Platform.objects.get(pk=objects.world.sighting.platform_id).version)
 
 
@@ -244,6 +245,10 @@ RULES: dict[str, list[Probe]] = {
     "cases:draft_takedowns": [case_content("post", 302)],
     "cases:add_followup": [case_content("post", 400)],
     "cases:takedown": [case_content("get", 200), case_content("post", 400)],
+    # Referrals: proposed on alice's case, each referral's page and moves.
+    "cases:propose_referral": [case_content("post", 400)],
+    "cases:referral": [case_content("get", 200)],
+    "cases:referral_transition": [case_content("post", 302, status="consented", version=REFERRAL_VERSION)],
     "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
     # The victim's portal access, issued (the passphrase shown once) and revoked on the case page.
     "cases:issue_portal": [case_content("post", 200)],
@@ -318,6 +323,27 @@ RULES: dict[str, list[Probe]] = {
         case_api("post", 400),
         case_api("post", 200, status="sent", channel="email", version=TAKEDOWN_VERSION),
     ],
+    "case-referrals": [case_api("get", 200), case_api("post", 400)],
+    "referral-list": [centre_staff("get", 200, signed_out=REFUSED)],
+    "referral-detail": [case_api("get", 200)],
+    "referral-transition": [
+        case_api("post", 400),
+        case_api("post", 200, status="consented", version=REFERRAL_VERSION),
+    ],
+    # The partner directory of alice's centre: its staff and administrators read it, its administrators
+    # keep it; another centre does not find it.
+    "partner-list": [
+        signed_in("get", 200, signed_out=REFUSED),
+        Probe("post", {**dict.fromkeys(ROLES, 403), "administrator": 400, "signed_out": REFUSED}),
+    ],
+    "partner-detail": [
+        Probe("get", {**dict.fromkeys(ROLES, 200), "outsider": 404, "signed_out": REFUSED}),
+        Probe(
+            "patch",
+            {**dict.fromkeys(ROLES, 403), "administrator": 200, "outsider": 404, "signed_out": REFUSED},
+            {"version": Of(lambda o: o.partner.version), "contact": "02-000-0000"},
+        ),
+    ],
     "access-log-list": [supervisors("get", signed_out=REFUSED)],
     # The platform directory: every centre's staff read it; administrators maintain it.
     "platform-list": [
@@ -373,6 +399,8 @@ RULES: dict[str, list[Probe]] = {
     **admin_model("axes_accesslog", changelist=200, add=403, change=200, delete=200),
     **admin_model("cases_platform", changelist=200, add=200, change=200, delete=403),
     **admin_model("cases_lettertemplate", changelist=200, add=200, change=200, delete=200),
+    # The partner directory of the administrator's own centre; entries are made inactive, never deleted.
+    **admin_model("cases_partner", changelist=200, add=200, change=200, delete=403),
 }
 
 # Cells where the product does not yet do what the rule says; each has a strict xfail test that
@@ -397,6 +425,8 @@ class Objects:
     colleague_id: int
     alices_new_app: TotpDevice  # being set up, not confirmed: alice still owes no code
     erins_app: TotpDevice
+    partner: Partner  # legal aid in alice's centre's directory
+    referral: Referral  # of alice's case, proposed
 
 
 @pytest.fixture
@@ -410,6 +440,7 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
     closing = open_case(alice, victim_name="박서연", contact_phone="010-5555-0000", contact_email="")
     closure = do_request_closure(actor=alice, case=closing, reason="She wants to stop here.")
     account_event = do_send_password_link(actor=erin, account=alice, domain="testserver", use_https=False)
+    partner, referral = world.partner, world.referral
     world.case.refresh_from_db()
     closing.refresh_from_db()
     seen = {"username": alice.email, "ip_address": "10.0.0.1", "user_agent": "test", "http_accept": "*/*"}
@@ -424,6 +455,7 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
         "axes/accesslog": AccessLog.objects.create(**seen).pk,
         "cases/platform": platform.pk,
         "cases/lettertemplate": letter.pk,
+        "cases/partner": partner.pk,
     }
     return Objects(
         world=world,
@@ -436,6 +468,8 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
         colleague_id=bob.pk,
         alices_new_app=do_start_authenticator(account=alice),
         erins_app=authenticator(erin),
+        partner=partner,
+        referral=referral,
     )
 
 
@@ -455,6 +489,10 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         alice.refresh_from_db()
         uid = urlsafe_base64_encode(force_bytes(alice.pk))
         return {"uidb64": uid, "token": default_token_generator.make_token(alice)}[parameter]
+    if parameter == "pk" and name.startswith(("cases:referral", "referral-")):
+        return objects.referral.pk
+    if parameter == "pk" and name.startswith("partner-"):
+        return objects.partner.pk
     if parameter == "pk" and name.startswith(("cases:takedown", "takedown-")):
         return world.takedown.pk
     if parameter == "pk" and name.startswith(("cases:", "case-")):
