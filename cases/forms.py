@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Role, User
 from cases.models import (
+    REPLY_OUTCOMES,
     TAKEDOWN_ITEMS,
     ContactChannel,
     ContentKind,
@@ -271,3 +272,17 @@ class ReferralTransitionForm(forms.Form):
     status = forms.ChoiceField(choices=ReferralStatus.choices)
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
     note = forms.CharField(label=_("Outcome"), max_length=2000, required=False, validators=[validate_multiline])
+
+
+class ReplyDecisionForm(forms.Form):
+    """What is done with a platform's reply: its outcome confirmed, dismissed, or attached to a request."""
+
+    do = forms.ChoiceField(choices=[("confirm", "confirm"), ("dismiss", "dismiss"), ("attach", "attach")])
+    status = forms.ChoiceField(choices=[("", "—"), *((s.value, s.label) for s in REPLY_OUTCOMES)], required=False)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput)
+    token = forms.CharField(label=_("Request token"), max_length=20, required=False, validators=[validate_single_line])
+
+
+class KeepAttachmentsForm(forms.Form):
+    keep = forms.BooleanField(required=False)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)

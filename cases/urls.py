@@ -12,6 +12,7 @@ from cases.views import (
     followups,
     portal_access,
     referrals,
+    replies,
     sightings,
     takedowns,
 )
@@ -40,6 +41,10 @@ urlpatterns = [
     path("cases/<int:pk>/referrals/", referrals.case_propose_referral, name="propose_referral"),
     path("referrals/<int:pk>/", referrals.referral_detail, name="referral"),
     path("referrals/<int:pk>/transition/", referrals.referral_transition, name="referral_transition"),
+    path("replies/", replies.reply_queue, name="replies"),
+    path("replies/<int:pk>/", replies.reply_detail, name="reply"),
+    path("replies/<int:pk>/attachments/<int:attachment_id>/", replies.reply_attachment, name="reply_attachment"),
+    path("takedowns/<int:pk>/keep-attachments/", replies.takedown_keep_attachments, name="keep_attachments"),
     path("takedowns/due/", takedowns.takedowns_due, name="takedowns_due"),
     path("deliveries/failed/", deliveries.failed_deliveries, name="failed_deliveries"),
     path("takedowns/<int:pk>/", takedowns.takedown_detail, name="takedown"),

@@ -8,6 +8,7 @@ from cases.api.audit import AccessLogViewSet
 from cases.api.cases import CaseViewSet
 from cases.api.platforms import PlatformViewSet
 from cases.api.referrals import PartnerViewSet, ReferralViewSet
+from cases.api.replies import ReplyViewSet
 from cases.api.takedowns import TakedownViewSet
 
 router = SimpleRouter()
@@ -17,5 +18,6 @@ router.register("platforms", PlatformViewSet, basename="platform")
 router.register("takedowns", TakedownViewSet, basename="takedown")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("referrals", ReferralViewSet, basename="referral")
+router.register("replies", ReplyViewSet, basename="reply")
 
 urlpatterns = router.urls

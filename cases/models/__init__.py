@@ -36,6 +36,7 @@ from cases.models.referral import (
     ReferralStatus,
     SharedItem,
 )
+from cases.models.reply import QUEUE_STATUSES, REPLY_OUTCOMES, PlatformReply, ReplyAttachment, ReplyStatus
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
@@ -46,8 +47,10 @@ __all__ = [
     "OPEN_TAKEDOWN_STATUSES",
     "PRIORITY_RANK",
     "PRIVATE_FIELDS",
+    "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
+    "REPLY_OUTCOMES",
     "TAKEDOWN_ITEMS",
     "AccessAction",
     "AccessLog",
@@ -76,12 +79,15 @@ __all__ = [
     "Platform",
     "PlatformDomain",
     "PlatformKind",
+    "PlatformReply",
     "PortalAccess",
     "PortalSession",
     "PortalSignInFailure",
     "Priority",
     "Referral",
     "ReferralStatus",
+    "ReplyAttachment",
+    "ReplyStatus",
     "ReportBuild",
     "ReportCaseDay",
     "ReportPlaceDay",

@@ -37,6 +37,7 @@ class EventKind(models.TextChoices):
     FOLLOWUP_SET = "followup_set", _("Follow-up set")
     REFERRAL_PROPOSED = "referral_proposed", _("Referral proposed")
     REFERRAL_CHANGED = "referral_changed", _("Referral updated")
+    REPLY_RECEIVED = "reply_received", _("Platform's reply received")
     PORTAL_ISSUED = "portal_issued", _("Portal access issued")
     PORTAL_REVOKED = "portal_revoked", _("Portal access revoked")
     CONSENTS_CHANGED = "consents_changed", _("Consent changed")

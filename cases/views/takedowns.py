@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from cases import access
 from cases.actions.errors import ActionError, StaleVersionError
 from cases.actions.letters import do_confirm_submitted, do_send_letter, email_address_of, max_attempts
@@ -24,7 +25,7 @@ from cases.actions.takedowns import (
 )
 from cases.audit import log_access
 from cases.forms import SendLetterForm, TakedownTransitionForm
-from cases.models import PRIVATE_FIELDS, RequestChannel, TakedownRequest, TakedownStatus
+from cases.models import PRIVATE_FIELDS, REPLY_OUTCOMES, ReplyStatus, RequestChannel, TakedownRequest, TakedownStatus
 from cases.views.common import address, ask_first, confirmed, refused, staff
 
 
@@ -95,6 +96,13 @@ def _can_escalate(takedown: TakedownRequest) -> bool:
     return takedown.is_overdue and takedown.platform.regulator_escalation
 
 
+def _shown_replies(user: User) -> list[str]:
+    """A counsellor sees the replies matched to the request; a supervisor also the suspicious ones that
+    claim to answer it (they wait in her queue and change nothing)."""
+    shown: list[str] = [ReplyStatus.MATCHED, ReplyStatus.APPLIED]
+    return [*shown, ReplyStatus.SUSPICIOUS] if access.can_assign(user) else shown
+
+
 def _web_form_url(contact: str) -> str:
     """The platform's form as a link only if it is a web address: the directory is typed by people."""
     return contact if contact.startswith(("https://", "http://")) else ""
@@ -124,6 +132,13 @@ def _render_takedown(
         "platform_address": email_address_of(platform.contact),
         "web_form_url": _web_form_url(platform.contact),
         "max_attempts": max_attempts(),
+        "replies": list(
+            takedown.replies.filter(status__in=_shown_replies(user))
+            .prefetch_related("kept_attachments")
+            .order_by("received_at", "pk")
+        ),
+        # Confirming a reply moves the request: only the answers legal from where it stands.
+        "reply_moves": [(s.value, s.label) for s in REPLY_OUTCOMES if s in TAKEDOWN_TRANSITIONS[takedown.status]],
     }
     return render(request, "cases/takedown_detail.html", context, status=status)
 

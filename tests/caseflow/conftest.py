@@ -18,7 +18,17 @@ from cases.actions.followups import do_set_followup
 from cases.actions.referrals import do_propose_referral
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns
-from cases.models import Case, FollowUp, Note, Partner, Referral, Sighting, TakedownRequest
+from cases.models import (
+    Case,
+    FollowUp,
+    Note,
+    Partner,
+    PlatformReply,
+    Referral,
+    ReplyAttachment,
+    Sighting,
+    TakedownRequest,
+)
 from tests.cases.conftest import open_case
 
 
@@ -33,6 +43,8 @@ class World:
     followup: FollowUp
     partner: Partner
     referral: Referral
+    reply: PlatformReply  # a platform's reply matched to the takedown request, with a kept attachment
+    attachment: ReplyAttachment
 
 
 @pytest.fixture
@@ -55,6 +67,18 @@ def world(alice: User, platforms: None) -> World:
         shared_items=["victim_name"],
         no_contact_reason="She asked the centre to speak for her.",
     )
+    reply = PlatformReply.objects.create(
+        centre_id=alice.centre_id,
+        takedown=takedown,
+        status="matched",
+        from_address="abuse@telegram.org",
+        subject=f"Re: {takedown.token}",
+        text="We have received your report.",
+        suggested_status="acknowledged",
+    )
+    attachment = ReplyAttachment.objects.create(
+        reply=reply, filename="receipt.pdf", content_type="application/pdf", content="JVBERi0=", size=5
+    )
     case.refresh_from_db()
     return World(
         case=case,
@@ -64,6 +88,8 @@ def world(alice: User, platforms: None) -> World:
         followup=followup,
         partner=partner,
         referral=referral,
+        reply=reply,
+        attachment=attachment,
     )
 
 

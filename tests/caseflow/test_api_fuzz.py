@@ -55,6 +55,7 @@ def _ids(path: str, world: World) -> dict[str, int]:
         "platforms": world.sighting.platform_id,
         "partners": world.partner.pk,
         "referrals": world.referral.pk,
+        "replies": world.reply.pk,
     }
     values: dict[str, int] = {}
     for name in _PARAMETER.findall(path):

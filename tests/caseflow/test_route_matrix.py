@@ -249,6 +249,15 @@ RULES: dict[str, list[Probe]] = {
     "cases:propose_referral": [case_content("post", 400)],
     "cases:referral": [case_content("get", 200)],
     "cases:referral_transition": [case_content("post", 302, status="consented", version=REFERRAL_VERSION)],
+    # Platforms' replies: the centre's queue is the supervisors'; a matched reply is read and confirmed
+    # like its request; a kept attachment downloads like one.
+    "cases:replies": [supervisors("get")],
+    "cases:reply": [
+        case_content("get", 200),
+        case_content("post", 302, do="confirm", status="acknowledged", version=TAKEDOWN_VERSION),
+    ],
+    "cases:reply_attachment": [case_content("get", 200)],
+    "cases:keep_attachments": [case_content("post", 302, keep="on", version=TAKEDOWN_VERSION)],
     "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
     # The victim's portal access, issued (the passphrase shown once) and revoked on the case page.
     "cases:issue_portal": [case_content("post", 200)],
@@ -344,6 +353,12 @@ RULES: dict[str, list[Probe]] = {
             {"version": Of(lambda o: o.partner.version), "contact": "02-000-0000"},
         ),
     ],
+    "reply-list": [centre_staff("get", 200, signed_out=REFUSED)],
+    "reply-detail": [case_api("get", 200)],
+    "reply-confirm": [case_api("post", 400)],
+    # Dismissing and attaching are for the queue (supervisors); a matched reply is neither.
+    "reply-dismiss": [Probe("post", {**case_api("post", 400).expect, "owner": 403})],
+    "reply-attach": [Probe("post", {**case_api("post", 400).expect, "owner": 403}, {"token": "TD-2222222222"})],
     "access-log-list": [supervisors("get", signed_out=REFUSED)],
     # The platform directory: every centre's staff read it; administrators maintain it.
     "platform-list": [
@@ -489,6 +504,12 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         alice.refresh_from_db()
         uid = urlsafe_base64_encode(force_bytes(alice.pk))
         return {"uidb64": uid, "token": default_token_generator.make_token(alice)}[parameter]
+    if parameter == "pk" and name.startswith(("cases:reply", "reply-")):
+        return world.reply.pk
+    if parameter == "attachment_id":
+        return world.attachment.pk
+    if parameter == "pk" and name == "cases:keep_attachments":
+        return world.takedown.pk
     if parameter == "pk" and name.startswith(("cases:referral", "referral-")):
         return objects.referral.pk
     if parameter == "pk" and name.startswith("partner-"):
