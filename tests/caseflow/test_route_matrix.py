@@ -293,7 +293,7 @@ RULES: dict[str, list[Probe]] = {
                 },
             )
         ]
-        for name in ("workload", "ageing", "platforms", "trends", "annual")
+        for name in ("workload", "ageing", "platforms", "trends", "annual", "referrals")
     },
     "api-me": [signed_in("get", 200, signed_out=401)],
     "api-token-revoke": [signed_in("post", 204, signed_out=401)],

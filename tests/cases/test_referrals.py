@@ -58,7 +58,9 @@ def consenting_case(alice: User) -> Case:
 
 def refer(api, case: Case, partner: Partner, **body):
     payload = {"partner": partner.pk, "reason": "She wants to know her options.", "shared_items": ["victim_name"]}
-    return api.post(f"/api/v1/cases/{case.pk}/referrals/", payload | body, format="json")
+    return api.post(
+        f"/api/v1/cases/{case.pk}/referrals/", payload | body, format="json", headers={"accept-language": "en"}
+    )
 
 
 # --- The partner directory ---------------------------------------------------------------------------
@@ -248,7 +250,10 @@ def test_it_checks_consent_again_when_sending(api_as, alice: User, consenting_ca
         share_with_police=False,
     )
     response = api_as(alice).post(
-        f"/api/v1/referrals/{referral.pk}/transition/", {"status": "sent", "version": referral.version}, format="json"
+        f"/api/v1/referrals/{referral.pk}/transition/",
+        {"status": "sent", "version": referral.version},
+        format="json",
+        headers={"accept-language": "en"},
     )
     assert response.status_code == 403 and "police" in response.json()["detail"]
     assert Referral.objects.get(pk=referral.pk).status == "consented"
@@ -380,6 +385,7 @@ def test_it_needs_the_regulator_in_the_centres_directory(api_as, alice: User, ov
         f"/api/v1/takedowns/{overdue.pk}/transition/",
         {"status": "escalated", "version": overdue.version},
         format="json",
+        headers={"accept-language": "en"},
     )
     assert response.status_code == 400 and "regulator" in response.json()["status"][0]
     assert TakedownRequest.objects.get(pk=overdue.pk).status == "sent"

@@ -333,7 +333,7 @@ def test_it_serves_smtp_from_its_own_process() -> None:
 
     port = free_port()
     root = Path(__file__).resolve().parents[2]
-    process = subprocess.Popen(  # noqa: S603 - this project's own manage.py
+    process = subprocess.Popen(
         [sys.executable, "manage.py", "run_inbound_smtp", "--port", str(port)],
         cwd=root,
         # The test's own database, not the one DATABASE_URL names (which the test run does not create).
