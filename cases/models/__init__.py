@@ -38,12 +38,23 @@ from cases.models.referral import (
 )
 from cases.models.reply import QUEUE_STATUSES, REPLY_OUTCOMES, PlatformReply, ReplyAttachment, ReplyStatus
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
+from cases.models.safety import (
+    ESCALATING_LEVELS,
+    CrisisLine,
+    Escalation,
+    EscalationState,
+    OnCallShift,
+    RiskAssessment,
+    RiskLevel,
+    Weekday,
+)
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
 __all__ = [
     "CONTACT_ITEMS",
+    "ESCALATING_LEVELS",
     "OPEN_TAKEDOWN_STATUSES",
     "PRIORITY_RANK",
     "PRIVATE_FIELDS",
@@ -61,6 +72,9 @@ __all__ = [
     "ClosureRequest",
     "ContactChannel",
     "ContentKind",
+    "CrisisLine",
+    "Escalation",
+    "EscalationState",
     "EventKind",
     "FollowUp",
     "FoundBy",
@@ -73,6 +87,7 @@ __all__ = [
     "Note",
     "NoteKind",
     "NoteVisibility",
+    "OnCallShift",
     "Partner",
     "PartnerChannel",
     "PartnerKind",
@@ -93,6 +108,8 @@ __all__ = [
     "ReportPlaceDay",
     "ReportRequestDay",
     "RequestChannel",
+    "RiskAssessment",
+    "RiskLevel",
     "SharedItem",
     "Sighting",
     "SightingState",
@@ -100,6 +117,7 @@ __all__ = [
     "TakedownItem",
     "TakedownRequest",
     "TakedownStatus",
+    "Weekday",
     "new_letter_token",
     "new_reference",
     "normalise_reference",

@@ -15,8 +15,8 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True), pyte
 
 def test_it_shows_the_reply_on_its_request_and_acknowledges_after_one_click(
     page,
-    inbound,
-    sent: TakedownRequest,
+    inbound,  # noqa: F811 - the fixture imported above
+    sent: TakedownRequest,  # noqa: F811 - the fixture imported above
     alice: User,
     password: str,
 ) -> None:
