@@ -136,6 +136,20 @@ class ClosureDecisionForm(forms.Form):
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
 
 
+class RetentionForm(forms.Form):
+    """A supervisor keeps a closed case longer: the new last day, and why."""
+
+    until = forms.DateField(label=_("Keep until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Why it is kept longer"),
+        max_length=500,
+        validators=[validate_multiline],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the case's history. No details of the victim."),
+    )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
 class TransitionForm(forms.Form):
     status = forms.ChoiceField(choices=Status.choices)
     reason = forms.CharField(label=_("Reason"), max_length=500, required=False, validators=[validate_multiline])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from cases.actions import letters
+from cases.actions import letters, purge
 
 
 @shared_task(bind=True, name=letters.SEND_LETTER_TASK, max_retries=None)
@@ -22,3 +22,9 @@ def send_letter(self: Task, takedown_id: int) -> None:
 def send_due_letters() -> int:
     """Run by beat every minute: hands every due letter to the workers; returns how many."""
     return len(letters.queue_due_letters())
+
+
+@shared_task(name="cases.tasks.purge_expired_cases")
+def purge_expired_cases() -> int:
+    """Run by beat every night: purges the closed cases past their retention date; returns how many."""
+    return purge.purge_expired().purged

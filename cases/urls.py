@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import case_list, cases, closures, deliveries, followups, portal_access, sightings, takedowns
+from cases.views import (
+    case_list,
+    cases,
+    closures,
+    deliveries,
+    followups,
+    portal_access,
+    retention,
+    sightings,
+    takedowns,
+)
 
 app_name = "cases"
 
@@ -27,6 +37,7 @@ urlpatterns = [
     path("cases/<int:pk>/portal/revoke/", portal_access.case_revoke_portal, name="revoke_portal"),
     path("cases/<int:pk>/closure/", closures.case_request_closure, name="request_closure"),
     path("cases/<int:pk>/closure/<int:request_id>/decision/", closures.case_decide_closure, name="decide_closure"),
+    path("cases/<int:pk>/retention/", retention.case_extend_retention, name="extend_retention"),
     path("takedowns/due/", takedowns.takedowns_due, name="takedowns_due"),
     path("deliveries/failed/", deliveries.failed_deliveries, name="failed_deliveries"),
     path("takedowns/<int:pk>/", takedowns.takedown_detail, name="takedown"),

@@ -27,6 +27,7 @@ from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
+from cases.models.retention import PurgedCaseDay, PurgedPlaceDay, PurgedTakedown, PurgeKind, PurgeRecord
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
@@ -65,6 +66,11 @@ __all__ = [
     "PortalSession",
     "PortalSignInFailure",
     "Priority",
+    "PurgeKind",
+    "PurgeRecord",
+    "PurgedCaseDay",
+    "PurgedPlaceDay",
+    "PurgedTakedown",
     "ReportBuild",
     "ReportCaseDay",
     "ReportPlaceDay",

@@ -42,6 +42,7 @@ class EventKind(models.TextChoices):
     PLACES_REPORTED = "places_reported", _("Places reported by the victim")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
+    RETENTION_EXTENDED = "retention_extended", _("Retention extended")
 
 
 class CaseEvent(models.Model):
@@ -91,9 +92,14 @@ class AccessAction(models.TextChoices):
 
 
 class AccessLog(models.Model):
-    """Every time a person opens a case or exports data: who, when, from where."""
+    """Every time a person opens a case or exports data: who, when, from where.
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="access_log", db_index=False)
+    A purged case leaves its rows here: `case` becomes null and `case_reference` still says which case
+    was read, so the log stays whole (and its sealed blocks verifiable) after the case is gone.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, related_name="access_log", db_index=False)
+    case_reference = models.CharField(max_length=8, blank=True, default="")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     action = models.CharField(max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW)

@@ -35,6 +35,7 @@ from cases.forms import (
     FollowUpForm,
     IntakeForm,
     NoteForm,
+    RetentionForm,
     SearchForm,
     TransitionForm,
 )
@@ -289,6 +290,7 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "close_question": CLOSE_CASE_QUESTION,
         "approve_question": APPROVE_CLOSURE_QUESTION,
         "note_form": forms.get("note_form") or NoteForm(),
+        "retention_form": forms.get("retention_form") or RetentionForm(),
         "assign_form": forms.get("assign_form")
         or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
     }

@@ -261,6 +261,15 @@ RULES: dict[str, list[Probe]] = {
             },
         )
     ],
+    # Keeping a closed case longer: a supervisor's decision (alice's case is open: a refusal that names it).
+    "cases:extend_retention": [
+        case_content("post", 400),
+        Probe(
+            "post",
+            {**case_content("post", 400).expect, "owner": 403},
+            {"until": "2040-01-01", "reason": "A court case is pending.", "version": CASE_VERSION},
+        ),
+    ],
     "notifications:inbox": [signed_in("get", 200)],
     "notifications:mark_all_read": [signed_in("post", 302)],
     "notifications:email_preference": [signed_in("post", 302)],
@@ -308,6 +317,14 @@ RULES: dict[str, list[Probe]] = {
     "case-sighting-detail": [case_api("patch", 200, version=SIGHTING_VERSION, is_synthetic=True)],
     "case-draft-takedowns": [case_api("post", 201)],
     "case-followups": [case_api("post", 400)],
+    "case-retention": [
+        case_api("post", 400),
+        Probe(
+            "post",
+            {**case_api("post", 400).expect, "owner": 403},
+            {"until": "2040-01-01", "reason": "A court case is pending.", "version": CASE_VERSION},
+        ),
+    ],
     "takedown-list": [centre_staff("get", 200, signed_out=REFUSED)],
     "takedown-detail": [
         case_api("get", 200),
