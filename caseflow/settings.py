@@ -269,6 +269,12 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.purge_expired_credentials",
         "schedule": timedelta(hours=1),
     },
+    # The access log's tamper-evident chain: each centre's new rows sealed into a block (cases/chain.py).
+    "cases-seal-access-log": {
+        "task": "cases.tasks.seal_access_log",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
     # Closed cases past their retention date: purged every night (nothing to do on most runs).
     "cases-purge-expired": {
         "task": "cases.tasks.purge_expired_cases",

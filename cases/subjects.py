@@ -15,15 +15,17 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Model, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     AccessLog,
     Case,
     CaseEvent,
     ClosureRequest,
+    ErasureRequest,
     FollowUp,
     LetterAttempt,
     NameGram,
@@ -35,6 +37,9 @@ from cases.models import (
     TakedownRequest,
 )
 from notifications import outbox
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 Row = dict[str, Any]
 
@@ -52,6 +57,8 @@ class Subject:
     export: Callable[[Case], list[Row]]
     purge: Callable[[Case], int]
     keeps_rows: bool = field(default=False)
+    # The section's heading in the PDF export (the JSON uses `name`).
+    label: StrOrPromise = ""
 
 
 def _values(rows: QuerySet[Any], *fields: str) -> list[Row]:
@@ -177,6 +184,10 @@ def _closures(case: Case) -> list[Row]:
     )
 
 
+def _erasure(case: Case) -> list[Row]:
+    return _values(ErasureRequest.objects.filter(case=case), "created_at", "requested_by__full_name", "reason")
+
+
 def _events(case: Case) -> list[Row]:
     return _values(case.events.all(), "created_at", "actor_kind", "actor__full_name", "kind", "old", "new", "reason")
 
@@ -204,22 +215,51 @@ def _nothing(case: Case) -> list[Row]:
 
 SUBJECTS: list[Subject] = [
     # Messages first: their group keys name the case's requests, which go below.
-    Subject("notifications", (), _nothing, _notifications),
-    Subject("case", (Case,), _case_details, lambda case: 0),
-    Subject("search_index", (NameGram,), _nothing, _name_grams),
-    Subject("notes", (Note,), _notes, lambda case: _delete(case.notes.all())),
-    Subject("takedowns", (TakedownRequest, TakedownItem, LetterAttempt), _takedowns, _purge_takedowns),
-    Subject("sightings", (Sighting,), _sightings, lambda case: _delete(case.sightings.all())),
-    Subject("followups", (FollowUp,), _followups, lambda case: _delete(case.followups.all())),
-    Subject("portal_access", (PortalAccess, PortalSession), _portal, _purge_portal),
-    Subject("closure_requests", (ClosureRequest,), _closures, lambda case: _delete(case.closure_requests.all())),
-    Subject("events", (CaseEvent,), _events, lambda case: _delete(case.events.all())),
-    Subject("access_log", (AccessLog,), _access_log, _keep_access_log, keeps_rows=True),
+    Subject("notifications", (), _nothing, _notifications, label=_("Messages")),
+    Subject("case", (Case,), _case_details, lambda case: 0, label=_("The case")),
+    Subject("search_index", (NameGram,), _nothing, _name_grams, label=_("Search index")),
+    Subject("notes", (Note,), _notes, lambda case: _delete(case.notes.all()), label=_("Notes")),
+    Subject(
+        "takedowns",
+        (TakedownRequest, TakedownItem, LetterAttempt),
+        _takedowns,
+        _purge_takedowns,
+        label=_("Takedown requests"),
+    ),
+    Subject(
+        "sightings",
+        (Sighting,),
+        _sightings,
+        lambda case: _delete(case.sightings.all()),
+        label=_("Where the content appeared"),
+    ),
+    Subject("followups", (FollowUp,), _followups, lambda case: _delete(case.followups.all()), label=_("Follow-ups")),
+    Subject("portal_access", (PortalAccess, PortalSession), _portal, _purge_portal, label=_("Portal access")),
+    Subject(
+        "closure_requests",
+        (ClosureRequest,),
+        _closures,
+        lambda case: _delete(case.closure_requests.all()),
+        label=_("Closure requests"),
+    ),
+    Subject(
+        "erasure_requests",
+        (ErasureRequest,),
+        _erasure,
+        lambda case: _delete(ErasureRequest.objects.filter(case=case)),
+        label=_("Erasure requests"),
+    ),
+    Subject("events", (CaseEvent,), _events, lambda case: _delete(case.events.all()), label=_("History of changes")),
+    Subject("access_log", (AccessLog,), _access_log, _keep_access_log, keeps_rows=True, label=_("Who read the case")),
 ]
 
 
 def covered_models() -> set[type[Model]]:
     return {model for subject in SUBJECTS for model in subject.covers}
+
+
+def labels() -> dict[str, str]:
+    return {subject.name: str(subject.label or subject.name) for subject in SUBJECTS}
 
 
 def export(case: Case, subjects: Iterable[Subject] | None = None) -> dict[str, list[Row]]:

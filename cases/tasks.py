@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from cases.actions import letters, purge
+from cases.actions import access_log, letters, purge
 
 
 @shared_task(bind=True, name=letters.SEND_LETTER_TASK, max_retries=None)
@@ -28,3 +28,9 @@ def send_due_letters() -> int:
 def purge_expired_cases() -> int:
     """Run by beat every night: purges the closed cases past their retention date; returns how many."""
     return purge.purge_expired().purged
+
+
+@shared_task(name="cases.tasks.seal_access_log")
+def seal_access_log() -> int:
+    """Run by beat every minute: seals each centre's new access-log rows into its next block."""
+    return access_log.seal_access_log()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from cases.views import (
+    access_log,
     case_list,
     cases,
     closures,
@@ -12,6 +13,7 @@ from cases.views import (
     followups,
     portal_access,
     retention,
+    rights,
     sightings,
     takedowns,
 )
@@ -38,6 +40,11 @@ urlpatterns = [
     path("cases/<int:pk>/closure/", closures.case_request_closure, name="request_closure"),
     path("cases/<int:pk>/closure/<int:request_id>/decision/", closures.case_decide_closure, name="decide_closure"),
     path("cases/<int:pk>/retention/", retention.case_extend_retention, name="extend_retention"),
+    path("cases/<int:pk>/export/", rights.case_export, name="export"),
+    path("cases/<int:pk>/erasure/", rights.case_request_erasure, name="request_erasure"),
+    path("cases/<int:pk>/erasure/decision/", rights.case_decide_erasure, name="decide_erasure"),
+    path("access-log/", access_log.access_log, name="access_log"),
+    path("access-log/review/", access_log.review_access_log, name="review_access_log"),
     path("takedowns/due/", takedowns.takedowns_due, name="takedowns_due"),
     path("deliveries/failed/", deliveries.failed_deliveries, name="failed_deliveries"),
     path("takedowns/<int:pk>/", takedowns.takedown_detail, name="takedown"),

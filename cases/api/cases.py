@@ -42,6 +42,7 @@ from cases.api.filters import CaseFilter
 from cases.api.followups import CaseFollowUpsMixin
 from cases.api.notes import CaseNotesMixin
 from cases.api.retention import CaseRetentionMixin
+from cases.api.rights import CaseRightsMixin
 from cases.api.sightings import CaseSightingsMixin
 from cases.api.takedowns import CaseTakedownsMixin
 from cases.audit import log_access
@@ -238,6 +239,7 @@ class CaseViewSet(
     CaseFollowUpsMixin,
     CaseEventsMixin,
     CaseRetentionMixin,
+    CaseRightsMixin,
     viewsets.GenericViewSet[Case],
 ):
     filter_backends = [DjangoFilterBackend]

@@ -6,7 +6,7 @@ choice; code may import from here or from the subject module.
 
 from __future__ import annotations
 
-from cases.models.audit import AccessAction, AccessLog, ActorKind, CaseEvent, EventKind
+from cases.models.audit import AccessAction, AccessBlock, AccessLog, AccessReview, ActorKind, CaseEvent, EventKind
 from cases.models.case import (
     PRIORITY_RANK,
     PRIVATE_FIELDS,
@@ -27,7 +27,14 @@ from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
-from cases.models.retention import PurgedCaseDay, PurgedPlaceDay, PurgedTakedown, PurgeKind, PurgeRecord
+from cases.models.retention import (
+    ErasureRequest,
+    PurgedCaseDay,
+    PurgedPlaceDay,
+    PurgedTakedown,
+    PurgeKind,
+    PurgeRecord,
+)
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
@@ -39,7 +46,9 @@ __all__ = [
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
     "AccessAction",
+    "AccessBlock",
     "AccessLog",
+    "AccessReview",
     "ActorKind",
     "Case",
     "CaseEvent",
@@ -47,6 +56,7 @@ __all__ = [
     "ClosureRequest",
     "ContactChannel",
     "ContentKind",
+    "ErasureRequest",
     "EventKind",
     "FollowUp",
     "FoundBy",

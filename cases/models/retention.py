@@ -130,3 +130,19 @@ class PurgeRecord(models.Model):
 
     def __str__(self) -> str:
         return f"purge of {self.case_reference}"
+
+
+class ErasureRequest(models.Model):
+    """The victim asked that her case be erased; a counsellor recorded it, a supervisor decides.
+
+    Approved, the case is purged at once (and this row with it); declined, the row goes and the case's
+    history says why. At most one waits per case.
+    """
+
+    case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="erasure_request")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reason = EncryptedTextField(_("reason"), blank=True, default="")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"erasure request on case {self.case_id}"
