@@ -26,12 +26,14 @@ from cases.models import (
     CaseEvent,
     ClosureRequest,
     ErasureRequest,
+    Escalation,
     FollowUp,
     LetterAttempt,
     NameGram,
     Note,
     PortalAccess,
     PortalSession,
+    RiskAssessment,
     Sighting,
     TakedownItem,
     TakedownRequest,
@@ -184,6 +186,17 @@ def _closures(case: Case) -> list[Row]:
     )
 
 
+def _risk(case: Case) -> list[Row]:
+    return _values(
+        case.risk_assessments.all(), "created_at", "level", "asked", "answer", "plan", "assessed_by__full_name"
+    )
+
+
+def _purge_risk(case: Case) -> int:
+    # Escalations first: each points at the assessment that raised it (PROTECT).
+    return _delete(Escalation.objects.filter(case=case)) + _delete(RiskAssessment.objects.filter(case=case))
+
+
 def _erasure(case: Case) -> list[Row]:
     return _values(ErasureRequest.objects.filter(case=case), "created_at", "requested_by__full_name", "reason")
 
@@ -196,6 +209,7 @@ def _notifications(case: Case) -> int:
     """Messages about the case: its follow-ups (`case:<id>`), the victim's updates, its requests' reminders."""
     groups = [f"case:{case.pk}", f"victim:case:{case.pk}"]
     groups += [f"takedown:{pk}" for pk in TakedownRequest.objects.filter(case=case).values_list("pk", flat=True)]
+    groups += [f"escalation:{pk}" for pk in Escalation.objects.filter(case=case).values_list("pk", flat=True)]
     return outbox.forget(group_keys=groups, param="case_id", value=case.pk)
 
 
@@ -242,6 +256,7 @@ SUBJECTS: list[Subject] = [
         lambda case: _delete(case.closure_requests.all()),
         label=_("Closure requests"),
     ),
+    Subject("risk", (RiskAssessment, Escalation), _risk, _purge_risk, label=_("Risk of harm")),
     Subject(
         "erasure_requests",
         (ErasureRequest,),

@@ -1,10 +1,10 @@
-"""Celery tasks of cases: thin wrappers that take ids and call cases.actions.letters."""
+"""Celery tasks of cases: thin wrappers that take ids and call cases.actions (letters, safety)."""
 
 from __future__ import annotations
 
 from celery import Task, shared_task
 
-from cases.actions import access_log, letters, purge
+from cases.actions import access_log, letters, purge, safety
 
 
 @shared_task(bind=True, name=letters.SEND_LETTER_TASK, max_retries=None)
@@ -34,3 +34,9 @@ def purge_expired_cases() -> int:
 def seal_access_log() -> int:
     """Run by beat every minute: seals each centre's new access-log rows into its next block."""
     return access_log.seal_access_log()
+
+
+@shared_task(name="cases.tasks.repeat_escalations")
+def repeat_escalations() -> int:
+    """Run by beat every minute: the next round of every unacknowledged escalation that is due."""
+    return safety.send_due_escalation_rounds()

@@ -35,11 +35,22 @@ from cases.models.retention import (
     PurgeKind,
     PurgeRecord,
 )
+from cases.models.safety import (
+    ESCALATING_LEVELS,
+    CrisisLine,
+    Escalation,
+    EscalationState,
+    OnCallShift,
+    RiskAssessment,
+    RiskLevel,
+    Weekday,
+)
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
 __all__ = [
+    "ESCALATING_LEVELS",
     "OPEN_TAKEDOWN_STATUSES",
     "PRIORITY_RANK",
     "PRIVATE_FIELDS",
@@ -56,7 +67,10 @@ __all__ = [
     "ClosureRequest",
     "ContactChannel",
     "ContentKind",
+    "CrisisLine",
     "ErasureRequest",
+    "Escalation",
+    "EscalationState",
     "EventKind",
     "FollowUp",
     "FoundBy",
@@ -69,6 +83,7 @@ __all__ = [
     "Note",
     "NoteKind",
     "NoteVisibility",
+    "OnCallShift",
     "Platform",
     "PlatformDomain",
     "PlatformKind",
@@ -86,12 +101,15 @@ __all__ = [
     "ReportPlaceDay",
     "ReportRequestDay",
     "RequestChannel",
+    "RiskAssessment",
+    "RiskLevel",
     "Sighting",
     "SightingState",
     "Status",
     "TakedownItem",
     "TakedownRequest",
     "TakedownStatus",
+    "Weekday",
     "new_letter_token",
     "new_reference",
     "normalise_reference",

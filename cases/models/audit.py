@@ -46,6 +46,9 @@ class EventKind(models.TextChoices):
     EXPORTED = "exported", _("Everything held about the victim exported")
     ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
     ERASURE_DECLINED = "erasure_declined", _("Erasure declined")
+    RISK_ASSESSED = "risk_assessed", _("Risk of harm assessed")
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Urgent risk acknowledged by a supervisor")
+    ESCALATION_RESOLVED = "escalation_resolved", _("Safety plan recorded after an urgent risk")
 
 
 class CaseEvent(models.Model):

@@ -35,7 +35,7 @@ def _pages(case_id: int, takedown_id: int, supervisor: bool, closed_id: int = 0)
     ]
     # A closed case shows its retention date (and, to a supervisor, the form that keeps it longer).
     closed = [f"/cases/{closed_id}/"] if closed_id else []
-    return [*pages, *closed, "/deliveries/failed/", "/access-log/"] if supervisor else [*pages, *closed]
+    return [*pages, *closed, "/deliveries/failed/", "/on-call/", "/access-log/"] if supervisor else [*pages, *closed]
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])

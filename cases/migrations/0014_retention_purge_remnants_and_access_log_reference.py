@@ -20,7 +20,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0012_reports_summaries_access_action_and_indexes'),
+        ('cases', '0013_risk_assessments_escalations_oncall_rota'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0014_access_log_chain_blocks_and_monthly_review'),
+        ('cases', '0015_access_log_chain_blocks_and_monthly_review'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

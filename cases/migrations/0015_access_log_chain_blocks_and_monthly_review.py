@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0013_retention_purge_remnants_and_access_log_reference'),
+        ('cases', '0014_retention_purge_remnants_and_access_log_reference'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
