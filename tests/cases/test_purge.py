@@ -20,6 +20,7 @@ from cases.actions.closures import do_request_closure
 from cases.actions.followups import do_set_followup
 from cases.actions.portal import do_issue_portal_access
 from cases.actions.purge import purge_case
+from cases.actions.safety import do_assess_risk
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.models import (
@@ -28,6 +29,7 @@ from cases.models import (
     CaseEvent,
     ClosureRequest,
     ContactChannel,
+    Escalation,
     FollowUp,
     NameGram,
     Note,
@@ -36,6 +38,7 @@ from cases.models import (
     PurgedTakedown,
     PurgeKind,
     PurgeRecord,
+    RiskAssessment,
     Sighting,
     TakedownItem,
     TakedownRequest,
@@ -72,6 +75,8 @@ def full_case(alice: User, carol: User, **details) -> Case:
     for status in ("in_progress", "monitoring"):
         case = do_transition_case(actor=alice, case=case, status=status)
     do_request_closure(actor=alice, case=case, reason="Done.")
+    # A high risk calls the on-call supervisors: an assessment, an escalation and its messages.
+    do_assess_risk(actor=alice, case=case, level="high", asked="Safe tonight?", answer="Not sure.")
     return case
 
 
@@ -101,6 +106,8 @@ def rows_of(case_id: int, takedown_ids: list[int]) -> dict[str, int]:
         "sessions": PortalSession.objects.filter(case_id=case_id).count(),
         "closures": ClosureRequest.objects.filter(case_id=case_id).count(),
         "grams": NameGram.objects.filter(case_id=case_id).count(),
+        "risk": RiskAssessment.objects.filter(case_id=case_id).count(),
+        "escalations": Escalation.objects.filter(case_id=case_id).count(),
         "linked_reads": AccessLog.objects.filter(case_id=case_id).count(),
         "notifications": Notification.objects.filter(params__case_id=case_id).count()
         + Notification.objects.filter(group_key__in=[f"case:{case_id}", f"victim:case:{case_id}"]).count()

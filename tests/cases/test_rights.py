@@ -31,6 +31,7 @@ def test_it_exports_everything_held_as_json(api_as, alice: User, carol: User) ->
     assert {row["url"] for row in held["sightings"]} == {"https://t.me/room/77", "https://x.com/u/status/77"}
     assert held["takedowns"][0]["places"] and held["followups"] and held["portal_access"]
     assert held["closure_requests"][0]["reason"] == "Done."
+    assert held["risk"][0]["answer"] == "Not sure."
     assert "passphrase_hash" not in json.dumps(held)
     log = AccessLog.objects.get(action=AccessAction.EXPORT)
     assert (log.user, log.case_id, log.case_reference) == (alice, case.pk, case.reference)
