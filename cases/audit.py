@@ -20,5 +20,11 @@ def log_access(
 ) -> None:
     """Writes who opened a case (or exported data), when, and from which address."""
     AccessLog.objects.create(
-        case=case, user=user, centre_id=user.centre_id, action=action, ip_address=ip_address, detail=detail or {}
+        case=case,
+        case_reference=case.reference if case is not None else "",
+        user=user,
+        centre_id=user.centre_id,
+        action=action,
+        ip_address=ip_address,
+        detail=detail or {},
     )

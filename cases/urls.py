@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from cases.views import (
+    access_log,
     case_list,
     cases,
     closures,
@@ -13,6 +14,8 @@ from cases.views import (
     portal_access,
     referrals,
     replies,
+    retention,
+    rights,
     safety,
     sightings,
     takedowns,
@@ -46,6 +49,12 @@ urlpatterns = [
     path("replies/<int:pk>/", replies.reply_detail, name="reply"),
     path("replies/<int:pk>/attachments/<int:attachment_id>/", replies.reply_attachment, name="reply_attachment"),
     path("takedowns/<int:pk>/keep-attachments/", replies.takedown_keep_attachments, name="keep_attachments"),
+    path("cases/<int:pk>/retention/", retention.case_extend_retention, name="extend_retention"),
+    path("cases/<int:pk>/export/", rights.case_export, name="export"),
+    path("cases/<int:pk>/erasure/", rights.case_request_erasure, name="request_erasure"),
+    path("cases/<int:pk>/erasure/decision/", rights.case_decide_erasure, name="decide_erasure"),
+    path("access-log/", access_log.access_log, name="access_log"),
+    path("access-log/review/", access_log.review_access_log, name="review_access_log"),
     path("cases/<int:pk>/risk/", safety.case_assess_risk, name="assess_risk"),
     path(
         "cases/<int:pk>/escalations/<int:escalation_id>/acknowledge/",

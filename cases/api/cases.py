@@ -42,6 +42,8 @@ from cases.api.filters import CaseFilter
 from cases.api.followups import CaseFollowUpsMixin
 from cases.api.notes import CaseNotesMixin
 from cases.api.referrals import CaseReferralsMixin
+from cases.api.retention import CaseRetentionMixin
+from cases.api.rights import CaseRightsMixin
 from cases.api.sightings import CaseSightingsMixin
 from cases.api.takedowns import CaseTakedownsMixin
 from cases.audit import log_access
@@ -238,6 +240,8 @@ class CaseViewSet(
     CaseFollowUpsMixin,
     CaseEventsMixin,
     CaseReferralsMixin,
+    CaseRetentionMixin,
+    CaseRightsMixin,
     viewsets.GenericViewSet[Case],
 ):
     filter_backends = [DjangoFilterBackend]

@@ -6,7 +6,7 @@ choice; code may import from here or from the subject module.
 
 from __future__ import annotations
 
-from cases.models.audit import AccessAction, AccessLog, ActorKind, CaseEvent, EventKind
+from cases.models.audit import AccessAction, AccessBlock, AccessLog, AccessReview, ActorKind, CaseEvent, EventKind
 from cases.models.case import (
     PRIORITY_RANK,
     PRIVATE_FIELDS,
@@ -38,6 +38,14 @@ from cases.models.referral import (
 )
 from cases.models.reply import QUEUE_STATUSES, REPLY_OUTCOMES, PlatformReply, ReplyAttachment, ReplyStatus
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
+from cases.models.retention import (
+    ErasureRequest,
+    PurgedCaseDay,
+    PurgedPlaceDay,
+    PurgedTakedown,
+    PurgeKind,
+    PurgeRecord,
+)
 from cases.models.safety import (
     ESCALATING_LEVELS,
     CrisisLine,
@@ -64,7 +72,9 @@ __all__ = [
     "REPLY_OUTCOMES",
     "TAKEDOWN_ITEMS",
     "AccessAction",
+    "AccessBlock",
     "AccessLog",
+    "AccessReview",
     "ActorKind",
     "Case",
     "CaseEvent",
@@ -73,6 +83,7 @@ __all__ = [
     "ContactChannel",
     "ContentKind",
     "CrisisLine",
+    "ErasureRequest",
     "Escalation",
     "EscalationState",
     "EventKind",
@@ -99,6 +110,11 @@ __all__ = [
     "PortalSession",
     "PortalSignInFailure",
     "Priority",
+    "PurgeKind",
+    "PurgeRecord",
+    "PurgedCaseDay",
+    "PurgedPlaceDay",
+    "PurgedTakedown",
     "Referral",
     "ReferralStatus",
     "ReplyAttachment",

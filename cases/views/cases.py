@@ -36,6 +36,7 @@ from cases.forms import (
     IntakeForm,
     NoteForm,
     ReferralForm,
+    RetentionForm,
     SearchForm,
     TransitionForm,
 )
@@ -45,6 +46,7 @@ from cases.models import (
     CaseEvent,
     ClosureDecision,
     ClosureRequest,
+    ErasureRequest,
     EventKind,
     HarmType,
     PortalAccess,
@@ -58,6 +60,7 @@ from cases.views.common import (
     APPROVE_CLOSURE_QUESTION,
     CLOSE_CASE_EXPLANATION,
     CLOSE_CASE_QUESTION,
+    ERASE_QUESTION,
     address,
     ask_first,
     confirmed,
@@ -309,6 +312,9 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "note_form": forms.get("note_form") or NoteForm(),
         "referrals": list(case.referrals.select_related("partner").order_by("-created_at", "-pk")),
         "referral_form": forms.get("referral_form") or ReferralForm(centre_id=case.centre_id),
+        "retention_form": forms.get("retention_form") or RetentionForm(),
+        "erasure_request": ErasureRequest.objects.select_related("requested_by").filter(case=case).first(),
+        "erase_question": ERASE_QUESTION,
         "assign_form": forms.get("assign_form")
         or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
     }

@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0014_partners_referrals_and_access_log_detail'),
+        ('cases', '0018_partners_referrals_and_access_log_detail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -30,7 +30,12 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='caseevent',
             name='kind',
-            field=models.CharField(choices=[('created', 'Case opened'), ('updated', 'Details changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('note_added', 'Note added'), ('sightings_added', 'Places added'), ('sighting_changed', 'Place updated'), ('takedown_drafted', 'Takedown request drafted'), ('takedown_edited', 'Takedown letter edited'), ('takedown_changed', 'Takedown request updated'), ('letter_queued', 'Takedown letter queued for e-mail'), ('letter_failed', 'Takedown letter could not be e-mailed'), ('followup_set', 'Follow-up set'), ('referral_proposed', 'Referral proposed'), ('referral_changed', 'Referral updated'), ('reply_received', "Platform's reply received"), ('portal_issued', 'Portal access issued'), ('portal_revoked', 'Portal access revoked'), ('consents_changed', 'Consent changed'), ('contact_changed', 'Contact choices changed'), ('places_reported', 'Places reported by the victim'), ('closure_requested', 'Closure requested'), ('closure_decided', 'Closure request decided'), ('risk_assessed', 'Risk of harm assessed'), ('escalation_acknowledged', 'Urgent risk acknowledged by a supervisor'), ('escalation_resolved', 'Safety plan recorded after an urgent risk')], max_length=30),
+            field=models.CharField(choices=[('created', 'Case opened'), ('updated', 'Details changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('note_added', 'Note added'), ('sightings_added', 'Places added'), ('sighting_changed', 'Place updated'), ('takedown_drafted', 'Takedown request drafted'), ('takedown_edited', 'Takedown letter edited'), ('takedown_changed', 'Takedown request updated'), ('letter_queued', 'Takedown letter queued for e-mail'), ('letter_failed', 'Takedown letter could not be e-mailed'), ('followup_set', 'Follow-up set'), ('referral_proposed', 'Referral proposed'), ('referral_changed', 'Referral updated'), ('reply_received', "Platform's reply received"), ('portal_issued', 'Portal access issued'), ('portal_revoked', 'Portal access revoked'), ('consents_changed', 'Consent changed'), ('contact_changed', 'Contact choices changed'), ('places_reported', 'Places reported by the victim'), ('closure_requested', 'Closure requested'), ('closure_decided', 'Closure request decided'), ('retention_extended', 'Retention extended'), ('exported', 'Everything held about the victim exported'), ('erasure_requested', 'Erasure requested'), ('erasure_declined', 'Erasure declined'), ('risk_assessed', 'Risk of harm assessed'), ('escalation_acknowledged', 'Urgent risk acknowledged by a supervisor'), ('escalation_resolved', 'Safety plan recorded after an urgent risk')], max_length=30),
+        ),
+        migrations.AlterField(
+            model_name='accesslog',
+            name='action',
+            field=models.CharField(choices=[('view', 'Opened'), ('export', 'Exported'), ('list', 'Listed'), ('search', 'Searched'), ('duplicate_check', 'Checked for duplicates'), ('report', 'Opened a report'), ('referral', 'Shared with a partner'), ('access_log', 'Read the access log')], default='view', max_length=20),
         ),
         migrations.CreateModel(
             name='PlatformReply',
