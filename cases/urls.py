@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import case_list, cases, closures, deliveries, followups, portal_access, safety, sightings, takedowns
+from cases.views import (
+    case_list,
+    cases,
+    closures,
+    deliveries,
+    duties,
+    followups,
+    guardians,
+    portal_access,
+    safety,
+    sightings,
+    takedowns,
+)
 
 app_name = "cases"
 
@@ -27,6 +39,9 @@ urlpatterns = [
     path("cases/<int:pk>/portal/revoke/", portal_access.case_revoke_portal, name="revoke_portal"),
     path("cases/<int:pk>/closure/", closures.case_request_closure, name="request_closure"),
     path("cases/<int:pk>/closure/<int:request_id>/decision/", closures.case_decide_closure, name="decide_closure"),
+    path("cases/<int:pk>/duties/crime-in-progress/", duties.case_crime_in_progress, name="crime_in_progress"),
+    path("cases/<int:pk>/duties/<int:duty_id>/report/", duties.case_record_duty_report, name="record_duty_report"),
+    path("cases/<int:pk>/guardian/", guardians.case_guardian, name="guardian"),
     path("cases/<int:pk>/risk/", safety.case_assess_risk, name="assess_risk"),
     path(
         "cases/<int:pk>/escalations/<int:escalation_id>/acknowledge/",
