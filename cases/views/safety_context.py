@@ -49,11 +49,11 @@ def case_context(user: User, case: Case, forms: dict[str, Any]) -> dict[str, Any
         or RiskAssessmentForm(initial={"level": current.level if current else RiskLevel.NONE}),
         "can_acknowledge": access.can_assign(user) and user.centre_id == case.centre_id,
         "guardian": Guardian.objects.filter(case=case).first() if case.is_minor else None,
-        **_duties(case, forms),
+        **_duties(user, case, forms),
     }
 
 
-def _duties(case: Case, forms: dict[str, Any]) -> dict[str, Any]:
+def _duties(user: User, case: Case, forms: dict[str, Any]) -> dict[str, Any]:
     """Reports the law requires: open duties (each with its form), and the reports recorded."""
     duties = list(LegalDuty.objects.filter(case=case).order_by("raised_at", "pk"))
     reports = list(DutyReport.objects.filter(case=case).select_related("reported_by").order_by("reported_at", "pk"))
@@ -66,7 +66,10 @@ def _duties(case: Case, forms: dict[str, Any]) -> dict[str, Any]:
             else DutyReportForm(
                 centre_id=case.centre_id,
                 prefix=f"duty{duty.pk}",
-                initial={"reported_at": timezone.localtime().replace(second=0, microsecond=0)},
+                initial={
+                    "reported_at": timezone.localtime().replace(second=0, microsecond=0),
+                    "reported_by": user.pk,
+                },
             ),
         )
         for duty in duties
