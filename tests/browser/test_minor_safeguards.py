@@ -18,7 +18,7 @@ def _serious(page) -> list[str]:
     return [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in ("serious", "critical")]
 
 
-@pytest.mark.parametrize(("language", "width"), [("ko", 390), ("en", 1280)])
+@pytest.mark.parametrize(("language", "width"), [("ko", 390), ("en", 390), ("en", 1280)])
 def test_it_records_a_minors_guardian_and_the_report_the_law_requires(
     browser, live_server, alice: User, password: str, language: str, width: int
 ) -> None:
@@ -37,6 +37,8 @@ def test_it_records_a_minors_guardian_and_the_report_the_law_requires(
     page.click("#save-guardian")
     page.wait_for_selector("#guardian-safe")
     assert Guardian.objects.get(case=case).safe_to_contact is False
+    # The case page with its guardian and the report still owed holds the width.
+    assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
     duty_form = page.locator("#duties form.duty-form").first
     duty_form.locator("select[name$=authority]").select_option("child_protection")
     duty_form.locator("input[name$=reference_number]").fill("아동-2026-0042")
