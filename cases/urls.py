@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.urls import path
 
 from cases.views import (
+    access_log,
     case_list,
     cases,
     closures,
@@ -13,6 +14,8 @@ from cases.views import (
     followups,
     guardians,
     portal_access,
+    retention,
+    rights,
     safety,
     sightings,
     takedowns,
@@ -42,6 +45,12 @@ urlpatterns = [
     path("cases/<int:pk>/duties/crime-in-progress/", duties.case_crime_in_progress, name="crime_in_progress"),
     path("cases/<int:pk>/duties/<int:duty_id>/report/", duties.case_record_duty_report, name="record_duty_report"),
     path("cases/<int:pk>/guardian/", guardians.case_guardian, name="guardian"),
+    path("cases/<int:pk>/retention/", retention.case_extend_retention, name="extend_retention"),
+    path("cases/<int:pk>/export/", rights.case_export, name="export"),
+    path("cases/<int:pk>/erasure/", rights.case_request_erasure, name="request_erasure"),
+    path("cases/<int:pk>/erasure/decision/", rights.case_decide_erasure, name="decide_erasure"),
+    path("access-log/", access_log.access_log, name="access_log"),
+    path("access-log/review/", access_log.review_access_log, name="review_access_log"),
     path("cases/<int:pk>/risk/", safety.case_assess_risk, name="assess_risk"),
     path(
         "cases/<int:pk>/escalations/<int:escalation_id>/acknowledge/",

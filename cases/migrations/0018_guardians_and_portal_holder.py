@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0013_risk_assessments_escalations_oncall_rota'),
+        ('cases', '0017_event_kinds_after_merging_risk_assessments'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -36,7 +36,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0014_guardians_and_portal_holder'),
+        ('cases', '0018_guardians_and_portal_holder'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
