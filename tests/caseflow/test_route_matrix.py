@@ -28,6 +28,7 @@ from knox.models import AuthToken
 
 from accounts.actions import do_send_password_link, do_start_authenticator
 from accounts.models import AccountEvent, TotpDevice, User
+from cases.actions.cases import do_update_case
 from cases.actions.closures import do_request_closure
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
 from cases.actions.safety import do_add_crisis_line, do_add_oncall_shift, do_assess_risk
@@ -36,6 +37,7 @@ from cases.models import (
     ClosureRequest,
     CrisisLine,
     Escalation,
+    LegalDuty,
     LetterTemplate,
     OnCallShift,
     Partner,
@@ -315,6 +317,11 @@ RULES: dict[str, list[Probe]] = {
     # Risk of harm: the assessment is the case's; acknowledging an escalation is a supervisor's.
     "cases:assess_risk": [case_content("post", 400), case_content("post", 302, level="low", asked="Safe tonight?")],
     "cases:acknowledge_escalation": [Probe("post", {**case_content("post", 302).expect, "owner": 403})],
+    # A minor's guardian (the page is the case's; an adult's case has none: see tests/cases/test_guardians.py).
+    "cases:guardian": [case_content("get", 200), case_content("post", 400)],
+    # Reports the law requires: a crime in progress recorded; the report that discharges a duty.
+    "cases:crime_in_progress": [case_content("post", 302)],
+    "cases:record_duty_report": [case_content("post", 400)],
     # The centre's on-call rota and crisis numbers: its supervisors and administrators (no case on it).
     "cases:oncall_rota": [rota_keepers("get", 200), rota_keepers("post", 400)],
     "cases:oncall_remove_shift": [rota_keepers("post", 302)],
@@ -503,6 +510,7 @@ class Objects:
     escalation: Escalation  # alice's case assessed at high risk: the on-call supervisors are being called
     shift: OnCallShift  # carol on call on Mondays
     crisis_line: CrisisLine
+    duty: LegalDuty  # alice's case is a minor's: a report to the police or child protection is owed
 
 
 @pytest.fixture
@@ -518,6 +526,7 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
     account_event = do_send_password_link(actor=erin, account=alice, domain="testserver", use_https=False)
     partner, referral = world.partner, world.referral
     do_assess_risk(actor=alice, case=world.case, level="high", asked="Do you feel safe tonight?")
+    do_update_case(actor=alice, case=world.case, version=world.case.version, changes={"is_minor": True})
     escalation = Escalation.objects.get(case=world.case)
     world.case.refresh_from_db()
     closing.refresh_from_db()
@@ -549,6 +558,7 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
         partner=partner,
         referral=referral,
         escalation=escalation,
+        duty=LegalDuty.objects.get(case=world.case),
         shift=do_add_oncall_shift(actor=carol, supervisor=carol, weekday=0, start_hour=9, end_hour=18),
         crisis_line=do_add_crisis_line(actor=carol, number="1388", label_ko="청소년 상담전화", label_en="Youth line"),
     )
@@ -560,6 +570,8 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         return {"pk": objects.closing.pk, "request_id": objects.closure.pk}[parameter]
     if parameter == "escalation_id":
         return objects.escalation.pk
+    if parameter == "duty_id":
+        return objects.duty.pk
     if parameter == "shift_id":
         return objects.shift.pk
     if parameter == "line_id":

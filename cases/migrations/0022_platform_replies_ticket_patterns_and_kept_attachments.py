@@ -12,7 +12,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0018_partners_referrals_and_access_log_detail'),
+        ('cases', '0021_partners_referrals_and_access_log_detail'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -30,7 +30,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='caseevent',
             name='kind',
-            field=models.CharField(choices=[('created', 'Case opened'), ('updated', 'Details changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('note_added', 'Note added'), ('sightings_added', 'Places added'), ('sighting_changed', 'Place updated'), ('takedown_drafted', 'Takedown request drafted'), ('takedown_edited', 'Takedown letter edited'), ('takedown_changed', 'Takedown request updated'), ('letter_queued', 'Takedown letter queued for e-mail'), ('letter_failed', 'Takedown letter could not be e-mailed'), ('followup_set', 'Follow-up set'), ('referral_proposed', 'Referral proposed'), ('referral_changed', 'Referral updated'), ('reply_received', "Platform's reply received"), ('portal_issued', 'Portal access issued'), ('portal_revoked', 'Portal access revoked'), ('consents_changed', 'Consent changed'), ('contact_changed', 'Contact choices changed'), ('places_reported', 'Places reported by the victim'), ('closure_requested', 'Closure requested'), ('closure_decided', 'Closure request decided'), ('retention_extended', 'Retention extended'), ('exported', 'Everything held about the victim exported'), ('erasure_requested', 'Erasure requested'), ('erasure_declined', 'Erasure declined'), ('risk_assessed', 'Risk of harm assessed'), ('escalation_acknowledged', 'Urgent risk acknowledged by a supervisor'), ('escalation_resolved', 'Safety plan recorded after an urgent risk')], max_length=30),
+            field=models.CharField(choices=[('created', 'Case opened'), ('updated', 'Details changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('note_added', 'Note added'), ('sightings_added', 'Places added'), ('sighting_changed', 'Place updated'), ('takedown_drafted', 'Takedown request drafted'), ('takedown_edited', 'Takedown letter edited'), ('takedown_changed', 'Takedown request updated'), ('letter_queued', 'Takedown letter queued for e-mail'), ('letter_failed', 'Takedown letter could not be e-mailed'), ('followup_set', 'Follow-up set'), ('referral_proposed', 'Referral proposed'), ('referral_changed', 'Referral updated'), ('reply_received', "Platform's reply received"), ('portal_issued', 'Portal access issued'), ('portal_revoked', 'Portal access revoked'), ('consents_changed', 'Consent changed'), ('contact_changed', 'Contact choices changed'), ('places_reported', 'Places reported by the victim'), ('closure_requested', 'Closure requested'), ('closure_decided', 'Closure request decided'), ('guardian_changed', "Guardian's details changed"), ('duty_raised', 'Report to the authorities owed'), ('duty_reported', 'Report to the authorities recorded'), ('retention_extended', 'Retention extended'), ('exported', 'Everything held about the victim exported'), ('erasure_requested', 'Erasure requested'), ('erasure_declined', 'Erasure declined'), ('risk_assessed', 'Risk of harm assessed'), ('escalation_acknowledged', 'Urgent risk acknowledged by a supervisor'), ('escalation_resolved', 'Safety plan recorded after an urgent risk')], max_length=30),
         ),
         migrations.AlterField(
             model_name='accesslog',

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0017_event_kinds_after_merging_risk_assessments'),
+        ('cases', '0020_event_kinds_after_merging_retention'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
