@@ -12,8 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from caseflow.korean import with_particles
 from cases import access, reminders
-from cases.actions.common import lock_case, record_event
+from cases.actions.common import choice_label, lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError, TransitionError
 from cases.crypto import email_index, gram_indexes, name_index, phone_index, phone_last4_index
 from cases.models import (
@@ -229,7 +230,10 @@ def do_transition_case(*, actor: User, case: Case, status: str, reason: str = ""
     current = case.status
     if status not in Status.values or status not in CASE_TRANSITIONS[current]:
         raise TransitionError(
-            _("A case cannot move from “%(current)s” to “%(requested)s”.") % {"current": current, "requested": status},
+            with_particles(
+                _("A case cannot move from “%(current)s” to “%(requested)s”.")
+                % {"current": choice_label(Status, current), "requested": choice_label(Status, status)}
+            ),
             field="status",
         )
     if (current, status) in SUPERVISOR_ONLY and actor.role != Role.SUPERVISOR:

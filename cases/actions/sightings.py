@@ -14,7 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases.actions.common import record_event, require_write
+from caseflow.korean import with_particles
+from cases.actions.common import choice_label, record_event, require_write
 from cases.actions.errors import ActionError, TransitionError, stale
 from cases.actions.takedowns import draft_for
 from cases.canonical import RejectedURL, canonicalise, host_of
@@ -165,7 +166,8 @@ def do_update_sighting(
         ):
             if sighting.state != SightingState.REMOVED:
                 raise TransitionError(
-                    _("Only a removed place can reappear (it is “%(current)s”).") % {"current": sighting.state},
+                    _("Only a removed place can reappear (it is “%(current)s”).")
+                    % {"current": choice_label(SightingState, sighting.state)},
                     field="state",
                 )
             sighting.state, reappeared = SightingState.REAPPEARED, True
@@ -176,8 +178,13 @@ def do_update_sighting(
             sighting.state, sighting.removed_at = SightingState.REMOVED, now
         else:
             raise TransitionError(
-                _("A place cannot move from “%(current)s” to “%(requested)s”.")
-                % {"current": sighting.state, "requested": state},
+                with_particles(
+                    _("A place cannot move from “%(current)s” to “%(requested)s”.")
+                    % {
+                        "current": choice_label(SightingState, sighting.state),
+                        "requested": choice_label(SightingState, state),
+                    }
+                ),
                 field="state",
             )
     sighting.last_checked_at = now

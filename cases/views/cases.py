@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from caseflow.korean import with_particles
 from cases import access, selectors
 from cases.actions.cases import (
     Consents,
@@ -128,7 +129,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                     hash_matching=data.pop("consent_hash_matching"),
                 )
                 case = do_open_case(actor=user, consents=consents, **data)
-                messages.success(request, _("Case %(reference)s opened.") % {"reference": case.display_reference})
+                messages.success(
+                    request, with_particles(_("Case %(reference)s opened.") % {"reference": case.display_reference})
+                )
                 return redirect("cases:detail", pk=case.pk)
             # The same form again, marked so that the next submit files the case.
             confirmed = request.POST.copy()
@@ -319,7 +322,9 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
         case = do_transition_case(actor=user, case=case, **form.cleaned_data)
     except ActionError as error:
         return refused(request, case.pk, error)
-    messages.success(request, _("Status changed to %(status)s.") % {"status": Status(case.status).label})
+    messages.success(
+        request, with_particles(_("Status changed to %(status)s.") % {"status": Status(case.status).label})
+    )
     return redirect("cases:detail", pk=case.pk)
 
 
