@@ -51,11 +51,19 @@ def case_list(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "query_without_sort": _without(query, "sort"),
         "can_assign": user.role == Role.SUPERVISOR,
+        # Chosen in advance for the bulk assignment (the workload report's "who has room" link). Only an
+        # id: the select offers the centre's active staff and selects it only if it is one of them.
+        "assign_to": _assign_to(request),
         "assign_form": AssignForm(centre_id=user.centre_id, initial={"version": 1})
         if user.role == Role.SUPERVISOR
         else None,
     }
     return render(request, "cases/case_list.html", context)
+
+
+def _assign_to(request: HttpRequest) -> str:
+    value = request.GET.get("assign_to", "")
+    return value if value.isascii() and value.isdigit() and len(value) <= 18 else ""
 
 
 def _without(query: object, name: str) -> str:

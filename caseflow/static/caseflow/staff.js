@@ -45,6 +45,18 @@
     });
   }
 
+  // "Select all" boxes (the case list's bulk assignment): hidden until this script can make them work.
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-select-all]"), function (box) {
+    var form = box.form;
+    var name = box.getAttribute("data-select-all");
+    box.hidden = false;
+    box.addEventListener("change", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox][name=" + name + "]"), function (item) {
+        item.checked = box.checked;
+      });
+    });
+  });
+
   // Copy buttons: hidden until this script can make them work.
   function copied(button) {
     var status = button.parentNode.querySelector(".copy-status");
