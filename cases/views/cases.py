@@ -274,9 +274,13 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "takedowns": takedowns,
         "bulk_form": forms.get("bulk_form") or BulkSightingsForm(),
         "followup_form": forms.get("followup_form") or FollowUpForm(),
-        "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
-        if case.is_open
-        else [],
+        # Pending (overdue ones first, as they are the soonest) and the latest done: a fixed number of rows.
+        "followups": list(case.followups.filter(done_at__isnull=True).select_related("owner").order_by("due_at")[:20]),
+        "past_followups": list(
+            case.followups.filter(done_at__isnull=False).select_related("owner").order_by("-done_at")[:10]
+        ),
+        "followup_error": forms.get("followup_error"),
+        "now": timezone.now(),
         "bulk_results": forms.get("bulk_results") or _paste_answers(request, case, sightings),
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
