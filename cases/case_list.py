@@ -7,7 +7,7 @@ the query string never holds a victim detail; searching by name or phone stays a
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.db import connection
@@ -161,7 +161,10 @@ def fields_for_page(form: CaseFilterForm) -> list[dict[str, Any]]:
             current = "" if raw is None else str(raw)
             entry |= {
                 "kind": "select",
-                "choices": [(str(value), label, str(value) == current) for value, label in field.choices],
+                "choices": [
+                    (str(value), label, str(value) == current)
+                    for value, label in cast(list[tuple[object, object]], field.choices)
+                ],
             }
         else:
             entry |= {"kind": "date", "value": "" if raw is None else str(raw)}

@@ -44,7 +44,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Some filters were not understood and are left out."))
     paginator = Paginator(filtered(visible, user, data), PAGE_SIZE)
     page = paginator.get_page(request.GET.get("page"))
-    statuses, priorities = dict(Status.choices), dict(Priority.choices)
+    statuses = {value: str(label) for value, label in Status.choices}
+    priorities = {value: str(label) for value, label in Priority.choices}
     rows = [_row(case, statuses, priorities) for case in page.object_list]
     # The list shows victims' names: one access-log row for the request.
     log_access(user=user, case=None, ip_address=address(request), action=AccessAction.LIST)

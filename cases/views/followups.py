@@ -91,7 +91,10 @@ def case_followup_snooze(request: HttpRequest, pk: int, followup_id: int) -> Htt
     followup = _followup(case, followup_id)
     form = FollowUpSnoozeForm(request.POST)
     if not form.is_valid():
-        errors = "; ".join(f"{form.fields[name].label or name}: {' '.join(e)}" for name, e in form.errors.items())
+        errors = "; ".join(
+            f"{form.fields[name].label or name}: {' '.join(str(message) for message in messages_)}"
+            for name, messages_ in form.errors.items()
+        )
         return render_case(request, case, status=400, followup_error=errors)
     try:
         do_snooze_followup(

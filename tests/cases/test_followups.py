@@ -223,6 +223,7 @@ def test_it_names_the_request_and_case_of_a_takedown_reminder(
     do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1"])
     [draft] = do_draft_takedowns(actor=alice, case=alices_case)
     sent = do_transition_takedown(actor=alice, case=alices_case, takedown=draft, status="sent")
+    assert sent.deadline_at is not None
     _deliver_due(django_capture_on_commit_callbacks, sent.deadline_at + timedelta(minutes=1))
     page = client_as(alice).get("/inbox/", headers={"accept-language": "ko"}).content.decode()
     assert f"Telegram 요청 (사건 {alices_case.display_reference}): 응답 기한이 지났습니다" in page
