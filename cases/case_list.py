@@ -7,12 +7,14 @@ the query string never holds a victim detail; searching by name or phone stays a
 from __future__ import annotations
 
 from datetime import datetime, time, timedelta
+from html import escape
 from typing import Any, cast
 
 from django import forms
 from django.db import connection
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role, User
@@ -159,13 +161,13 @@ def fields_for_page(form: CaseFilterForm) -> list[dict[str, Any]]:
             entry |= {"kind": "checkbox", "value": bool(field.widget.value_from_datadict(form.data, {}, bound.name))}
         elif isinstance(field, forms.ChoiceField):
             current = "" if raw is None else str(raw)
-            entry |= {
-                "kind": "select",
-                "choices": [
-                    (str(value), label, str(value) == current)
-                    for value, label in cast(list[tuple[object, object]], field.choices)
-                ],
-            }
+            options = (
+                f'<option value="{escape(str(value))}"{" selected" if str(value) == current else ""}>'
+                f"{escape(str(label))}</option>"
+                for value, label in cast(list[tuple[object, object]], field.choices)
+            )
+            # Safe to mark: every value and label is escaped where it is put in.
+            entry |= {"kind": "select", "options": mark_safe("".join(options))}  # noqa: S308 # nosec B308, B703
         else:
             entry |= {"kind": "date", "value": "" if raw is None else str(raw)}
         found.append(entry)
