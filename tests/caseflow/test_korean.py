@@ -119,3 +119,14 @@ def test_it_refuses_an_illegal_move_in_korean_with_labels_and_particles(alice: U
     text = str(response.json())
     assert "“신규”에서 “종결”로 바꿀 수 없습니다" in text, text
     assert "(으)로" not in text
+
+
+@pytest.mark.django_db
+def test_it_shows_quiet_hours_as_one_range(alice: User, client_as) -> None:
+    from datetime import time
+
+    from tests.cases.conftest import open_case
+
+    case = open_case(alice, quiet_start=time(22, 0), quiet_end=time(8, 0))
+    page = client_as(alice).get(f"/cases/{case.pk}/", HTTP_ACCEPT_LANGUAGE="ko").content.decode()
+    assert "<dt>연락 금지 시간</dt><dd>22:00–08:00</dd>" in page
