@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from caseflow.korean import with_particles
 from cases import access, reminders
-from cases.actions.common import choice_label, lock_case, record_event
+from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError, TransitionError
 from cases.crypto import email_index, gram_indexes, name_index, phone_index, phone_last4_index
 from cases.models import (
@@ -232,7 +232,7 @@ def do_transition_case(*, actor: User, case: Case, status: str, reason: str = ""
         raise TransitionError(
             with_particles(
                 _("A case cannot move from “%(current)s” to “%(requested)s”.")
-                % {"current": choice_label(Status, current), "requested": choice_label(Status, status)}
+                % {"current": current, "requested": status}
             ),
             field="status",
         )

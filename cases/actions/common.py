@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import models
 from django.utils.translation import gettext as _
 
 from accounts.models import User
@@ -51,8 +50,3 @@ def record_event(
         new=new,
         reason=reason,
     )
-
-
-def choice_label(choices: type[models.TextChoices], value: object) -> str:
-    """The label of a choice for a message, or the value as given when it is none (a refused request)."""
-    return str(dict(choices.choices).get(str(value), value))

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import User
 from caseflow.korean import with_particles
-from cases.actions.common import choice_label, record_event, require_write
+from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError, TransitionError, stale
 from cases.actions.takedowns import draft_for
 from cases.canonical import RejectedURL, canonicalise, host_of
@@ -167,7 +167,7 @@ def do_update_sighting(
             if sighting.state != SightingState.REMOVED:
                 raise TransitionError(
                     _("Only a removed place can reappear (it is “%(current)s”).")
-                    % {"current": choice_label(SightingState, sighting.state)},
+                    % {"current": sighting.state},
                     field="state",
                 )
             sighting.state, reappeared = SightingState.REAPPEARED, True
@@ -180,10 +180,7 @@ def do_update_sighting(
             raise TransitionError(
                 with_particles(
                     _("A place cannot move from “%(current)s” to “%(requested)s”.")
-                    % {
-                        "current": choice_label(SightingState, sighting.state),
-                        "requested": choice_label(SightingState, state),
-                    }
+                    % {"current": sighting.state, "requested": state}
                 ),
                 field="state",
             )

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from caseflow.korean import with_particles
 from cases import reminders
-from cases.actions.common import choice_label, record_event, require_write
+from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError, TransitionError, stale
 from cases.letters import normalise_body, render_letter
 from cases.models import (
@@ -175,7 +175,7 @@ def do_transition_takedown(
         raise TransitionError(
             with_particles(
                 _("A takedown request cannot move from “%(current)s” to “%(requested)s”.")
-                % {"current": choice_label(TakedownStatus, current), "requested": choice_label(TakedownStatus, status)}
+                % {"current": current, "requested": status}
             ),
             field="status",
         )
