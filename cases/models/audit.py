@@ -44,6 +44,9 @@ class EventKind(models.TextChoices):
     PLACES_REPORTED = "places_reported", _("Places reported by the victim")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
+    RISK_ASSESSED = "risk_assessed", _("Risk of harm assessed")
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Urgent risk acknowledged by a supervisor")
+    ESCALATION_RESOLVED = "escalation_resolved", _("Safety plan recorded after an urgent risk")
 
 
 class CaseEvent(models.Model):
