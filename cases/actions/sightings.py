@@ -166,8 +166,7 @@ def do_update_sighting(
         ):
             if sighting.state != SightingState.REMOVED:
                 raise TransitionError(
-                    _("Only a removed place can reappear (it is “%(current)s”).")
-                    % {"current": sighting.state},
+                    _("Only a removed place can reappear (it is “%(current)s”).") % {"current": sighting.state},
                     field="state",
                 )
             sighting.state, reappeared = SightingState.REAPPEARED, True
