@@ -180,6 +180,12 @@ TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS
 # A high or immediate risk of harm calls the on-call supervisors again this often until one acknowledges.
 ESCALATION_REPEAT_MINUTES = env_int("ESCALATION_REPEAT_MINUTES", 15, minimum=1)
 
+# Closed cases are kept this many years after closing (the centre's records rule), then purged by the
+# nightly job: their rows deleted, anonymous counts kept for the reports. A supervisor may extend one case.
+CASE_RETENTION_YEARS = env_int("CASE_RETENTION_YEARS", 5, minimum=1)
+# Cases purged per transaction by the nightly job and `manage.py purge_expired_cases`.
+CASE_PURGE_BATCH_SIZE = env_int("CASE_PURGE_BATCH_SIZE", 100, minimum=1)
+
 # The victim's portal (cases/portal/): its own cookie and sessions, never a staff session.
 # PORTAL_BASE_URL is the one link a victim's message may carry (nothing about her case is in it).
 PORTAL_BASE_URL = env_str("PORTAL_BASE_URL", "http://127.0.0.1:8000/portal/" if DEBUG else "")
@@ -270,6 +276,18 @@ CELERY_BEAT_SCHEDULE = {
     "purge-expired-credentials": {
         "task": "accounts.tasks.purge_expired_credentials",
         "schedule": timedelta(hours=1),
+    },
+    # The access log's tamper-evident chain: each centre's new rows sealed into a block (cases/chain.py).
+    "cases-seal-access-log": {
+        "task": "cases.tasks.seal_access_log",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
+    # Closed cases past their retention date: purged every night (nothing to do on most runs).
+    "cases-purge-expired": {
+        "task": "cases.tasks.purge_expired_cases",
+        "schedule": timedelta(days=1),
+        "options": {"expires": 3000},
     },
     # The reports' daily summaries: rebuilt once a new day has begun (the task does nothing otherwise).
     "reports-rebuild-summaries": {

@@ -12,4 +12,11 @@ from cases.models import AccessAction, AccessLog, Case
 
 def log_access(*, user: User, case: Case | None, ip_address: str | None, action: str = AccessAction.VIEW) -> None:
     """Writes who opened a case (or exported data), when, and from which address."""
-    AccessLog.objects.create(case=case, user=user, centre_id=user.centre_id, action=action, ip_address=ip_address)
+    AccessLog.objects.create(
+        case=case,
+        case_reference=case.reference if case is not None else "",
+        user=user,
+        centre_id=user.centre_id,
+        action=action,
+        ip_address=ip_address,
+    )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from django import forms
@@ -156,6 +156,83 @@ class ClosureDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("approve", "approve"), ("decline", "decline")])
     reason = forms.CharField(max_length=500, required=False, validators=[validate_single_line])
     version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class RetentionForm(forms.Form):
+    """A supervisor keeps a closed case longer: the new last day, and why."""
+
+    until = forms.DateField(label=_("Keep until"), widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(
+        label=_("Why it is kept longer"),
+        max_length=500,
+        validators=[validate_multiline],
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded in the case's history. No details of the victim."),
+    )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+def parse_month(value: str) -> date:
+    """`YYYY-MM` between 2000 and 2200, as the first day of that month."""
+    text = value.strip()
+    if len(text) != 7 or text[4] != "-" or not (text[:4].isascii() and text[:4].isdigit() and text[5:].isdigit()):
+        raise forms.ValidationError(_("Enter a month as YYYY-MM."))
+    year, month = int(text[:4]), int(text[5:])
+    if not 2000 <= year <= 2200 or not 1 <= month <= 12:
+        raise forms.ValidationError(_("Enter a month between 2000-01 and 2200-12."))
+    return date(year, month, 1)
+
+
+class MonthField(forms.Field):
+    """A month as `YYYY-MM` (the browser's month input), cleaned to its first day."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", forms.TextInput(attrs={"type": "month", "pattern": "[0-9]{4}-[0-9]{2}"}))
+        super().__init__(**kwargs)
+
+    def to_python(self, value: Any) -> date | None:
+        text = str(value or "").strip()
+        return parse_month(text) if text else None
+
+
+class AccessLogFilterForm(forms.Form):
+    """The supervisor's access-log page: a month (this one when not given) and, optionally, one person."""
+
+    month = MonthField(label=_("Month"), required=False)
+    user = forms.ModelChoiceField(label=_("Staff member"), queryset=User.objects.none(), required=False)
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        staff = User.objects.filter(centre_id=centre_id).exclude(role=Role.ADMIN).order_by("full_name")
+        field = self.fields["user"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = staff
+        field.empty_label = _("Everyone")
+
+
+class AccessReviewForm(forms.Form):
+    month = MonthField(label=_("Month"))
+    note = forms.CharField(
+        label=_("Note (optional)"), max_length=500, required=False, validators=[validate_single_line]
+    )
+
+
+class ExportForm(forms.Form):
+    format = forms.ChoiceField(choices=[("json", "JSON"), ("pdf", "PDF")])
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("How and when she asked"),
+        max_length=500,
+        validators=[validate_single_line],
+        help_text=_("Kept in the record of the erasure. No details of the victim."),
+    )
+
+
+class ErasureDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", "approve"), ("decline", "decline")])
+    reason = forms.CharField(max_length=500, required=False, validators=[validate_single_line])
 
 
 class TransitionForm(forms.Form):

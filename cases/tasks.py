@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from cases.actions import letters, safety
+from cases.actions import access_log, letters, purge, safety
 
 
 @shared_task(bind=True, name=letters.SEND_LETTER_TASK, max_retries=None)
@@ -22,6 +22,18 @@ def send_letter(self: Task, takedown_id: int) -> None:
 def send_due_letters() -> int:
     """Run by beat every minute: hands every due letter to the workers; returns how many."""
     return len(letters.queue_due_letters())
+
+
+@shared_task(name="cases.tasks.purge_expired_cases")
+def purge_expired_cases() -> int:
+    """Run by beat every night: purges the closed cases past their retention date; returns how many."""
+    return purge.purge_expired().purged
+
+
+@shared_task(name="cases.tasks.seal_access_log")
+def seal_access_log() -> int:
+    """Run by beat every minute: seals each centre's new access-log rows into its next block."""
+    return access_log.seal_access_log()
 
 
 @shared_task(name="cases.tasks.repeat_escalations")

@@ -4,7 +4,20 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import case_list, cases, closures, deliveries, followups, portal_access, safety, sightings, takedowns
+from cases.views import (
+    access_log,
+    case_list,
+    cases,
+    closures,
+    deliveries,
+    followups,
+    portal_access,
+    retention,
+    rights,
+    safety,
+    sightings,
+    takedowns,
+)
 
 app_name = "cases"
 
@@ -29,6 +42,12 @@ urlpatterns = [
     path("cases/<int:pk>/portal/revoke/", portal_access.case_revoke_portal, name="revoke_portal"),
     path("cases/<int:pk>/closure/", closures.case_request_closure, name="request_closure"),
     path("cases/<int:pk>/closure/<int:request_id>/decision/", closures.case_decide_closure, name="decide_closure"),
+    path("cases/<int:pk>/retention/", retention.case_extend_retention, name="extend_retention"),
+    path("cases/<int:pk>/export/", rights.case_export, name="export"),
+    path("cases/<int:pk>/erasure/", rights.case_request_erasure, name="request_erasure"),
+    path("cases/<int:pk>/erasure/decision/", rights.case_decide_erasure, name="decide_erasure"),
+    path("access-log/", access_log.access_log, name="access_log"),
+    path("access-log/review/", access_log.review_access_log, name="review_access_log"),
     path("cases/<int:pk>/risk/", safety.case_assess_risk, name="assess_risk"),
     path(
         "cases/<int:pk>/escalations/<int:escalation_id>/acknowledge/",

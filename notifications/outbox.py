@@ -124,6 +124,15 @@ def cancel_keys(dedupe_keys: Iterable[str]) -> int:
     return rows.update(state=State.CANCELLED, claimed_at=None, address=None)
 
 
+def forget(*, group_keys: Iterable[str], param: str, value: int) -> int:
+    """Deletes every message of these groups, or whose params name `param` = `value`, whatever its state:
+    what is erased about a person (her case purged) leaves nothing in the outbox, not even a settled row
+    with her address cleared. Returns how many rows went (their attempts with them)."""
+    keys = [key for key in group_keys if key]
+    rows = Notification.objects.filter(Q(group_key__in=keys) | Q(**{f"params__{param}": value}))
+    return rows.delete()[1].get(Notification._meta.label, 0)
+
+
 def readdress(group_key: str, *, address: str, channel: str) -> int:
     """Points the not yet sent messages of a group at a new address and channel.
 

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from caseflow.korean import with_particles
-from cases import access, reminders
+from cases import access, reminders, retention
 from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError, TransitionError
 from cases.crypto import email_index, gram_indexes, name_index, phone_index, phone_last4_index
@@ -58,7 +58,6 @@ EDITABLE_FIELDS = PRIVATE_FIELDS | {
     "consent_contact",
     "consent_share_with_police",
     "consent_hash_matching",
-    "retention_until",
 }
 
 
@@ -244,14 +243,19 @@ def do_transition_case(*, actor: User, case: Case, status: str, reason: str = ""
         )
         raise NotAllowedError(message, field="status")
     now = timezone.now()
+    old: dict[str, Any] = {"status": current}
+    new: dict[str, Any] = {"status": status}
     case.status = status
     case.closed_at = now if status == Status.CLOSED else None
+    # Closing starts the retention period; reopening ends it (the case is in use again).
+    if status == Status.CLOSED or case.retention_until is not None:
+        old["retention_until"] = case.retention_until.isoformat() if case.retention_until else None
+        case.retention_until = retention.retention_date(now) if status == Status.CLOSED else None
+        new["retention_until"] = case.retention_until.isoformat() if case.retention_until else None
     case.version += 1
     case.updated_at = now
-    case.save(update_fields=["status", "closed_at", "version", "updated_at"])
-    record_event(
-        case, actor=actor, kind=EventKind.STATUS_CHANGED, old={"status": current}, new={"status": status}, reason=reason
-    )
+    case.save(update_fields=["status", "closed_at", "retention_until", "version", "updated_at"])
+    record_event(case, actor=actor, kind=EventKind.STATUS_CHANGED, old=old, new=new, reason=reason)
     if status == Status.CLOSED:
         reminders.case_closed(case)
     elif current == Status.CLOSED:

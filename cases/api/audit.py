@@ -28,7 +28,8 @@ class CaseEventSerializer(serializers.ModelSerializer[CaseEvent]):
 
 class AccessLogSerializer(serializers.ModelSerializer[AccessLog]):
     user = UserRefSerializer(read_only=True)
-    case_reference = serializers.CharField(source="case.display_reference", read_only=True, default=None)
+    # Kept with the row, so that a purged case's reads still say which case was read.
+    case_reference = serializers.CharField(source="display_case_reference", read_only=True, default=None)
 
     class Meta:
         model = AccessLog
@@ -57,8 +58,4 @@ class AccessLogViewSet(mixins.ListModelMixin, viewsets.GenericViewSet[AccessLog]
     def get_queryset(self) -> QuerySet[AccessLog]:
         if getattr(self, "swagger_fake_view", False):
             return AccessLog.objects.none()
-        return (
-            access.access_log_visible_to(self.request.user)
-            .select_related("user", "case")
-            .order_by("-created_at", "-pk")
-        )
+        return access.access_log_visible_to(self.request.user).select_related("user").order_by("-created_at", "-pk")

@@ -41,6 +41,8 @@ from cases.api.common import (
 from cases.api.filters import CaseFilter
 from cases.api.followups import CaseFollowUpsMixin
 from cases.api.notes import CaseNotesMixin
+from cases.api.retention import CaseRetentionMixin
+from cases.api.rights import CaseRightsMixin
 from cases.api.sightings import CaseSightingsMixin
 from cases.api.takedowns import CaseTakedownsMixin
 from cases.audit import log_access
@@ -236,6 +238,8 @@ class CaseViewSet(
     CaseTakedownsMixin,
     CaseFollowUpsMixin,
     CaseEventsMixin,
+    CaseRetentionMixin,
+    CaseRightsMixin,
     viewsets.GenericViewSet[Case],
 ):
     filter_backends = [DjangoFilterBackend]

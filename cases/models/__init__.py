@@ -6,7 +6,7 @@ choice; code may import from here or from the subject module.
 
 from __future__ import annotations
 
-from cases.models.audit import AccessAction, AccessLog, ActorKind, CaseEvent, EventKind
+from cases.models.audit import AccessAction, AccessBlock, AccessLog, AccessReview, ActorKind, CaseEvent, EventKind
 from cases.models.case import (
     PRIORITY_RANK,
     PRIVATE_FIELDS,
@@ -27,6 +27,14 @@ from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
+from cases.models.retention import (
+    ErasureRequest,
+    PurgedCaseDay,
+    PurgedPlaceDay,
+    PurgedTakedown,
+    PurgeKind,
+    PurgeRecord,
+)
 from cases.models.safety import (
     ESCALATING_LEVELS,
     CrisisLine,
@@ -49,7 +57,9 @@ __all__ = [
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
     "AccessAction",
+    "AccessBlock",
     "AccessLog",
+    "AccessReview",
     "ActorKind",
     "Case",
     "CaseEvent",
@@ -58,6 +68,7 @@ __all__ = [
     "ContactChannel",
     "ContentKind",
     "CrisisLine",
+    "ErasureRequest",
     "Escalation",
     "EscalationState",
     "EventKind",
@@ -80,6 +91,11 @@ __all__ = [
     "PortalSession",
     "PortalSignInFailure",
     "Priority",
+    "PurgeKind",
+    "PurgeRecord",
+    "PurgedCaseDay",
+    "PurgedPlaceDay",
+    "PurgedTakedown",
     "ReportBuild",
     "ReportCaseDay",
     "ReportPlaceDay",

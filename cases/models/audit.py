@@ -44,6 +44,10 @@ class EventKind(models.TextChoices):
     PLACES_REPORTED = "places_reported", _("Places reported by the victim")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
+    RETENTION_EXTENDED = "retention_extended", _("Retention extended")
+    EXPORTED = "exported", _("Everything held about the victim exported")
+    ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
+    ERASURE_DECLINED = "erasure_declined", _("Erasure declined")
     RISK_ASSESSED = "risk_assessed", _("Risk of harm assessed")
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Urgent risk acknowledged by a supervisor")
     ESCALATION_RESOLVED = "escalation_resolved", _("Safety plan recorded after an urgent risk")
@@ -93,12 +97,23 @@ class AccessAction(models.TextChoices):
     DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
     # A supervisor report (centre-wide figures, no victim detail) opened as a page or through the API.
     REPORT = "report", _("Opened a report")
+    # The centre's access log read by a supervisor (who read which case: no victim detail).
+    ACCESS_LOG = "access_log", _("Read the access log")
 
 
 class AccessLog(models.Model):
-    """Every time a person opens a case or exports data: who, when, from where."""
+    """Every time a person opens a case or exports data: who, when, from where.
 
-    case = models.ForeignKey(Case, on_delete=models.CASCADE, null=True, related_name="access_log", db_index=False)
+    A purged case leaves its rows here: `case` becomes null and `case_reference` still says which case
+    was read, so the log stays whole (and its sealed blocks verifiable) after the case is gone.
+    """
+
+    case = models.ForeignKey(Case, on_delete=models.SET_NULL, null=True, related_name="access_log", db_index=False)
+    case_reference = models.CharField(max_length=8, blank=True, default="")
+    # The sealed block this row belongs to (cases/chain.py); null until the next minute's sealing.
+    block = models.ForeignKey(
+        "AccessBlock", on_delete=models.PROTECT, null=True, blank=True, related_name="rows", db_index=False
+    )
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", db_index=False)
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     action = models.CharField(max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW)
@@ -113,7 +128,61 @@ class AccessLog(models.Model):
             models.Index(fields=["centre", "-created_at"], name="access_centre_created_idx"),
             models.Index(fields=["case", "-created_at"], name="access_case_created_idx"),
             models.Index(fields=["user", "-created_at"], name="access_user_created_idx"),
+            # Sealing: a centre's rows not in a block yet, oldest first (a small partial index).
+            models.Index(fields=["centre", "id"], condition=Q(block__isnull=True), name="access_unsealed_idx"),
+            # Verifying: the rows of one block, in order.
+            models.Index(fields=["block", "id"], name="access_block_idx"),
         ]
 
     def __str__(self) -> str:
         return f"{self.action} of case {self.case_id} by user {self.user_id}"
+
+    @property
+    def display_case_reference(self) -> str | None:
+        reference = self.case_reference
+        return f"{reference[:4]}-{reference[4:]}" if reference else None
+
+
+class AccessBlock(models.Model):
+    """A sealed block of a centre's access log: its rows, and a hash over their content and the hash of
+    the centre's block before it. Editing, deleting or adding a row of a sealed block, or a block, breaks
+    the chain from there on (`manage.py verify_access_log` names the first broken block)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
+    number = models.PositiveIntegerField()
+    previous_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+    row_count = models.PositiveIntegerField()
+    first_at = models.DateTimeField()
+    last_at = models.DateTimeField()
+    sealed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            # One chain per centre, numbered from 1 without gaps; also the index of sealing and verifying.
+            models.UniqueConstraint(fields=["centre", "number"], name="access_block_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"access-log block {self.number} of centre {self.centre_id}"
+
+
+class AccessReview(models.Model):
+    """A supervisor's sign-off that she reviewed a month of the centre's access log (PIPA's monthly review)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
+    month = models.DateField()  # the first day of the month reviewed
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    # The head of the centre's chain when she signed: what she saw cannot be rewritten unnoticed.
+    chain_head = models.CharField(max_length=64, blank=True, default="")
+    note = models.CharField(max_length=500, blank=True, default="")
+
+    class Meta:
+        constraints = [
+            # One sign-off per centre and month; also the page's lookup.
+            models.UniqueConstraint(fields=["centre", "month"], name="access_review_month_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"access-log review of centre {self.centre_id} for {self.month:%Y-%m}"

@@ -12,9 +12,8 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from django.contrib.postgres.fields import ArrayField
 from django.db import connection
-from django.db.models import Aggregate, Count, F, FloatField, Func, Q, QuerySet, Sum
+from django.db.models import Count, F, FloatField, Func, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -24,6 +23,9 @@ from cases.models import (
     FoundBy,
     HarmType,
     Platform,
+    PurgedCaseDay,
+    PurgedPlaceDay,
+    PurgedTakedown,
     ReportCaseDay,
     ReportPlaceDay,
     ReportRequestDay,
@@ -38,15 +40,6 @@ WAITING = (TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED)
 
 
 # --- Platforms -------------------------------------------------------------------------------------------
-
-
-class MedianAndP90(Aggregate):
-    """percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY x): both of PostgreSQL's continuous
-    percentiles from one sort."""
-
-    function = "percentile_cont"
-    template = "%(function)s(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = ArrayField(FloatField())
 
 
 class HoursBetween(Func):
@@ -116,11 +109,13 @@ def _request_counts(
         summaries.merge(counts, sums.order_by(), "platform_id", summaries.REQUEST_FIELDS)
     if window.live is not None:
         live_from, live_to = window.live
-        recent = summaries.recent_requests(TakedownRequest.objects.filter(centre_id=scope.centre_id), live_from)
-        if platform is not None:
-            recent = recent.filter(platform_id=platform.pk)
-        live = recent.values("platform_id").annotate(**summaries.live_request_counts(live_from, live_to))
-        summaries.merge(counts, live.order_by(), "platform_id", summaries.REQUEST_FIELDS)
+        # Requests of purged cases are counted like the others, from their anonymous rows.
+        for requests in (TakedownRequest.objects, PurgedTakedown.objects):
+            recent = summaries.recent_requests(requests.filter(centre_id=scope.centre_id), live_from)
+            if platform is not None:
+                recent = recent.filter(platform_id=platform.pk)
+            live = recent.values("platform_id").annotate(**summaries.live_request_counts(live_from, live_to))
+            summaries.merge(counts, live.order_by(), "platform_id", summaries.REQUEST_FIELDS)
     return counts
 
 
@@ -139,12 +134,17 @@ def platform_performance(
     start, end = period.bounds()
     counts = _request_counts(scope, period, through, platform)
     overdue_now = TakedownRequest.objects.filter(centre_id=scope.centre_id, status__in=WAITING, deadline_at__lt=now)
-    removed = TakedownRequest.objects.filter(
-        centre_id=scope.centre_id, status=TakedownStatus.REMOVED, closed_at__gte=start, closed_at__lt=end
-    )
+    in_period = {
+        "centre_id": scope.centre_id,
+        "status": TakedownStatus.REMOVED,
+        "closed_at__gte": start,
+        "closed_at__lt": end,
+    }
+    # Removals of purged cases too: medians over any range stay what they were before the purge.
+    removed = [TakedownRequest.objects.filter(**in_period), PurgedTakedown.objects.filter(**in_period)]
     if platform is not None:
         overdue_now = overdue_now.filter(platform_id=platform.pk)
-        removed = removed.filter(platform_id=platform.pk)
+        removed = [rows.filter(platform_id=platform.pk) for rows in removed]
     for platform_id, n in (
         overdue_now.values("platform_id").annotate(n=Count("*")).order_by().values_list("platform_id", "n")
     ):
@@ -169,29 +169,53 @@ def platform_performance(
     )
 
 
+def _durations_sql(removed: list[QuerySet[Any]]) -> tuple[str, tuple[Any, ...]]:
+    """SELECT platform_id, hours of every removal in `removed` (live requests and purged ones), as one
+    UNION ALL for the percentile queries below; each part reads its own index."""
+    parts = [
+        rows.order_by().values("platform_id", hours=HoursBetween(F("closed_at"), F("sent_at"))) for rows in removed
+    ]
+    union = parts[0].union(*parts[1:], all=True)
+    sql, params = union.query.get_compiler(connection=connection).as_sql()
+    return sql, tuple(params)
+
+
 def _times_to_removal(
-    removed: QuerySet[TakedownRequest],
+    removed: list[QuerySet[Any]],
     rows: dict[int, PlatformRow],
     kinds: dict[str, PlatformRow],
     total: PlatformRow,
     directory: dict[int, tuple[str, str]],
     detail: bool,
 ) -> None:
-    """Median and p90 hours from sending to removal, exact: from takedown_removed_idx alone on PostgreSQL
-    (per platform and per kind only with `detail`), or in Python from the durations on SQLite."""
-    removed = removed.order_by()
+    """Median and p90 hours from sending to removal, exact: on PostgreSQL one query over the removals of
+    live and purged cases, grouped by platform, by kind and in all (GROUPING SETS; by platform and kind
+    only with `detail`); on SQLite in Python from the durations."""
     if connection.vendor == "postgresql":
-        times = MedianAndP90(HoursBetween(F("closed_at"), F("sent_at")))
-        groups: list[tuple[str, dict[Any, PlatformRow]]] = [("platform_id", rows), ("platform__kind", kinds)]
-        for key, targets in groups if detail else []:
-            for group, found in removed.values_list(key).annotate(times=times).values_list(key, "times"):
-                if (row := targets.get(group)) is not None:
-                    row.median_hours, row.p90_hours = found
-        overall = removed.aggregate(times=times)["times"]
-        total.median_hours, total.p90_hours = overall if overall else (None, None)
+        durations_sql, params = _durations_sql(removed)
+        platforms = connection.ops.quote_name(Platform._meta.db_table)
+        # Per platform and per kind only with `detail`; the whole alone otherwise (no grouping at all).
+        if detail:
+            keys = "GROUPING(t.platform_id), GROUPING(p.kind), t.platform_id, p.kind"
+            grouping = "GROUP BY GROUPING SETS ((t.platform_id), (p.kind), ())"
+        else:
+            keys, grouping = "1, 1, NULL, NULL", ""
+        # Names come from the models, every value is a parameter (the compiled querysets' own).
+        statement = (
+            f"SELECT {keys}, percentile_cont(ARRAY[0.5, 0.9]) WITHIN GROUP (ORDER BY t.hours) "  # noqa: S608  # nosec B608
+            f"FROM ({durations_sql}) t JOIN {platforms} p ON p.id = t.platform_id {grouping}"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(statement, params)
+            found = cursor.fetchall()
+        for by_platform, by_kind, platform_id, kind, times in found:
+            target = total if by_platform and by_kind else rows.get(platform_id) if not by_platform else kinds.get(kind)
+            if target is not None and times:
+                target.median_hours, target.p90_hours = times
         return
     durations: dict[str, list[float]] = {}
-    for platform_id, sent_at, closed_at in removed.values_list("platform_id", "sent_at", "closed_at"):
+    listed = [list(part.values_list("platform_id", "sent_at", "closed_at")) for part in removed]
+    for platform_id, sent_at, closed_at in (row for part in listed for row in part):
         if sent_at is None or closed_at is None:  # never for a removed request; the columns allow it
             continue
         value = (closed_at - sent_at).total_seconds() / 3600
@@ -277,6 +301,13 @@ def case_months(scope: ReportScope, period: Period, through: date | None) -> dic
         )
     if window.live is not None:
         live_from, live_to = window.live
+        purged = summaries.live_purged_days(
+            PurgedCaseDay.objects.filter(centre_id=scope.centre_id), live_from, period.end
+        )
+        kept = purged.values(month=TruncMonth("day")).annotate(**{name: Sum(name) for name in summaries.CASE_FIELDS})
+        summaries.merge(
+            months, ({**row, "month": _month(row["month"])} for row in kept.order_by()), "month", summaries.CASE_FIELDS
+        )
         cases = Case.objects.filter(centre_id=scope.centre_id).order_by()
         opened = (
             cases.filter(created_at__gte=live_from, created_at__lt=live_to)
@@ -334,6 +365,22 @@ def place_months(
                 removed=Count("pk", filter=Q(removed_at__gte=live_from, removed_at__lt=live_to)),
             )
             .order_by()
+        )
+        purged = summaries.live_purged_days(
+            PurgedPlaceDay.objects.filter(centre_id=scope.centre_id), live_from, period.end
+        )
+        if platform is not None:
+            purged = purged.filter(platform_id=platform.pk)
+        kept = (
+            purged.values("found_by", "platform_id", month=TruncMonth("day"))
+            .annotate(found=Sum("found"), removed=Sum("removed"))
+            .order_by()
+        )
+        summaries.merge(
+            groups,
+            ({**row, "key": (_month(row["month"]), row["found_by"], row["platform_id"])} for row in kept),
+            "key",
+            summaries.PLACE_FIELDS,
         )
         for entry in live:
             row: dict[str, Any] = dict(entry)

@@ -21,13 +21,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Count, F, Model, Q, QuerySet
+from django.db.models import Count, F, Model, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 
 from cases.models import (
     Case,
     HarmType,
+    PurgedCaseDay,
+    PurgedPlaceDay,
+    PurgedTakedown,
     ReportBuild,
     ReportCaseDay,
     ReportPlaceDay,
@@ -78,7 +81,7 @@ def live_request_counts(start: datetime, end: datetime) -> dict[str, Any]:
     }
 
 
-def recent_requests(requests: QuerySet[TakedownRequest], start: datetime) -> QuerySet[TakedownRequest]:
+def recent_requests(requests: QuerySet[Any], start: datetime) -> QuerySet[Any]:
     """Requests with an event at or after `start`. Events come in order (sent, escalated, answered), so
     the latest is the first set of closed_at, escalated_at, sent_at: takedown_last_event_idx."""
     return requests.alias(last_event=Coalesce("closed_at", "escalated_at", "sent_at")).filter(last_event__gte=start)
@@ -118,7 +121,7 @@ def split(period: Period, through: date | None) -> Split:
 # --- The rebuild ------------------------------------------------------------------------------------------------
 
 
-def _upsert(model: type[Model], keys: Mapping[str, str], rows: QuerySet[Any]) -> None:
+def upsert_counts(model: type[Model], keys: Mapping[str, str], rows: QuerySet[Any]) -> None:
     """INSERT INTO the model's table SELECT … of the grouped query, in the database (no row passes through
     Python); a row whose key is already there gets these counts added to its own (the other kinds of
     event of the same day). `keys` maps the key aliases of the query to their columns; every other alias
@@ -165,7 +168,7 @@ def _locked_rebuild(now: datetime, *, if_stale: bool) -> ReportBuild | None:
         return _rebuild(build, now)
 
 
-def _by_day(rows: QuerySet[Any], moment: str, *more: str) -> QuerySet[Any]:
+def by_day(rows: QuerySet[Any], moment: str, *more: str) -> QuerySet[Any]:
     """Rows grouped by centre, by the local day of `moment`, and by `more` columns (as k_<column>)."""
     return rows.values(
         k_centre=F("centre_id"), k_day=TruncDate(moment), **{f"k_{column}": F(column) for column in more}
@@ -181,24 +184,31 @@ def _rebuild(build: ReportBuild, now: datetime) -> ReportBuild:
 
     day = {"k_centre": "centre_id", "k_day": "day"}
     cases = Case.objects.order_by()
-    _upsert(ReportCaseDay, day, _by_day(cases.filter(created_at__lt=end), "created_at").annotate(**opened_counts()))
-    _upsert(ReportCaseDay, day, _by_day(cases.filter(closed_at__lt=end), "closed_at").annotate(closed=Count("*")))
+    upsert_counts(
+        ReportCaseDay, day, by_day(cases.filter(created_at__lt=end), "created_at").annotate(**opened_counts())
+    )
+    upsert_counts(ReportCaseDay, day, by_day(cases.filter(closed_at__lt=end), "closed_at").annotate(closed=Count("*")))
+    # Purged cases: their counts were kept without them (cases/models/retention.py).
+    upsert_counts(ReportCaseDay, day, purged_days(PurgedCaseDay.objects.filter(day__lte=through), CASE_FIELDS))
 
     place = {**day, "k_platform_id": "platform_id", "k_found_by": "found_by"}
     places = Sighting.objects.order_by()
-    found = _by_day(places.filter(created_at__lt=end), "created_at", "platform_id", "found_by")
-    removed = _by_day(places.filter(removed_at__lt=end), "removed_at", "platform_id", "found_by")
-    _upsert(ReportPlaceDay, place, found.annotate(found=Count("*")))
-    _upsert(ReportPlaceDay, place, removed.annotate(removed=Count("*")))
+    found = by_day(places.filter(created_at__lt=end), "created_at", "platform_id", "found_by")
+    removed = by_day(places.filter(removed_at__lt=end), "removed_at", "platform_id", "found_by")
+    upsert_counts(ReportPlaceDay, place, found.annotate(found=Count("*")))
+    upsert_counts(ReportPlaceDay, place, removed.annotate(removed=Count("*")))
+    purged_places = PurgedPlaceDay.objects.filter(day__lte=through)
+    upsert_counts(ReportPlaceDay, place, purged_days(purged_places, PLACE_FIELDS, "platform_id", "found_by"))
 
     request = {**day, "k_platform_id": "platform_id"}
-    requests = TakedownRequest.objects.order_by()
-    sent = _by_day(requests.filter(sent_at__lt=end), "sent_at", "platform_id")
-    answered = _by_day(requests.filter(closed_at__lt=end, status__in=ANSWERS), "closed_at", "platform_id")
-    escalated = _by_day(requests.filter(escalated_at__lt=end), "escalated_at", "platform_id")
-    _upsert(ReportRequestDay, request, sent.annotate(sent=Count("*")))
-    _upsert(ReportRequestDay, request, answered.annotate(**answer_counts()))
-    _upsert(ReportRequestDay, request, escalated.annotate(escalated=Count("*")))
+    # Requests of purged cases count the same way, from their anonymous rows (same column names).
+    for requests in (TakedownRequest.objects.order_by(), PurgedTakedown.objects.order_by()):
+        sent = by_day(requests.filter(sent_at__lt=end), "sent_at", "platform_id")
+        answered = by_day(requests.filter(closed_at__lt=end, status__in=ANSWERS), "closed_at", "platform_id")
+        escalated = by_day(requests.filter(escalated_at__lt=end), "escalated_at", "platform_id")
+        upsert_counts(ReportRequestDay, request, sent.annotate(sent=Count("*")))
+        upsert_counts(ReportRequestDay, request, answered.annotate(**answer_counts()))
+        upsert_counts(ReportRequestDay, request, escalated.annotate(escalated=Count("*")))
     if connection.vendor == "postgresql":
         # Fresh statistics, so that the planner knows how many rows a centre's year has.
         with connection.cursor() as cursor:
@@ -207,6 +217,18 @@ def _rebuild(build: ReportBuild, now: datetime) -> ReportBuild:
     build.through, build.built_at, build.seconds = through, now, time.monotonic() - started
     build.save(update_fields=["through", "built_at", "seconds"])
     return build
+
+
+def purged_days(rows: QuerySet[Any], fields: Iterable[str], *more: str) -> QuerySet[Any]:
+    """Kept counts of purged cases, keyed like by_day() (one row per key already: a plain Sum)."""
+    keys = {"k_centre": F("centre_id"), "k_day": F("day"), **{f"k_{column}": F(column) for column in more}}
+    return rows.order_by().values(**keys).annotate(**{name: Sum(name) for name in fields})
+
+
+def live_purged_days(rows: QuerySet[Any], live_from: datetime, period_end: date) -> QuerySet[Any]:
+    """Kept counts of purged cases on the days counted live: from the local day of `live_from` (always
+    a midnight, cases/reports/summaries.split) to the period's last day."""
+    return rows.filter(day__gte=timezone.localdate(live_from), day__lte=period_end)
 
 
 def merge(into: dict[Any, dict[str, int]], rows: Iterable[Mapping[str, Any]], key: str, fields: Iterable[str]) -> None:

@@ -36,6 +36,7 @@ from cases.forms import (
     FollowUpForm,
     IntakeForm,
     NoteForm,
+    RetentionForm,
     SearchForm,
     TransitionForm,
 )
@@ -45,6 +46,7 @@ from cases.models import (
     CaseEvent,
     ClosureDecision,
     ClosureRequest,
+    ErasureRequest,
     EventKind,
     HarmType,
     PortalAccess,
@@ -57,6 +59,7 @@ from cases.views.common import (
     APPROVE_CLOSURE_QUESTION,
     CLOSE_CASE_EXPLANATION,
     CLOSE_CASE_QUESTION,
+    ERASE_QUESTION,
     address,
     ask_first,
     confirmed,
@@ -301,6 +304,9 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "close_question": CLOSE_CASE_QUESTION,
         "approve_question": APPROVE_CLOSURE_QUESTION,
         "note_form": forms.get("note_form") or NoteForm(),
+        "retention_form": forms.get("retention_form") or RetentionForm(),
+        "erasure_request": ErasureRequest.objects.select_related("requested_by").filter(case=case).first(),
+        "erase_question": ERASE_QUESTION,
         "assign_form": forms.get("assign_form")
         or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
     }

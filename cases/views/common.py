@@ -19,6 +19,7 @@ from cases.actions.errors import ActionError, NotAllowedError
 # Closing a case asks first, from the status buttons and from a closure request's approval alike.
 CLOSE_CASE_QUESTION = gettext_lazy("Close this case?")
 APPROVE_CLOSURE_QUESTION = gettext_lazy("Approve the request and close this case?")
+ERASE_QUESTION = gettext_lazy("Erase this case and everything held about the victim?")
 CLOSE_CASE_EXPLANATION = gettext_lazy(
     "Its follow-ups and the reminders of its open requests are cancelled. Only a supervisor can reopen it."
 )

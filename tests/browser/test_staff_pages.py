@@ -7,6 +7,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from accounts.models import User
+from cases.actions.access_log import seal_access_log
+from cases.actions.cases import do_transition_case
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns
 from tests.browser.conftest import screenshot, sign_in
@@ -18,7 +20,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDTHS = (1280, 768, 390)
 
 
-def _pages(case_id: int, takedown_id: int, supervisor: bool) -> list[str]:
+def _pages(case_id: int, takedown_id: int, supervisor: bool, closed_id: int = 0) -> list[str]:
     pages = [
         "/",
         "/cases/",
@@ -31,7 +33,9 @@ def _pages(case_id: int, takedown_id: int, supervisor: bool) -> list[str]:
         f"/takedowns/{takedown_id}/",
         "/accounts/mfa/",
     ]
-    return [*pages, "/deliveries/failed/", "/on-call/"] if supervisor else pages
+    # A closed case shows its retention date (and, to a supervisor, the form that keeps it longer).
+    closed = [f"/cases/{closed_id}/"] if closed_id else []
+    return [*pages, *closed, "/deliveries/failed/", "/on-call/", "/access-log/"] if supervisor else [*pages, *closed]
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])
@@ -45,6 +49,12 @@ def test_it_holds_every_staff_page_at_every_width(
     case = open_case(alice, victim_name="김민지", priority="urgent", is_minor=True, harm_types=["synthetic"])
     do_add_sightings(actor=alice, case=case, lines=["https://t.me/some_room/1", "https://x.com/u/status/2"])
     takedown = do_draft_takedowns(actor=alice, case=case)[0]
+    carol: User = request.getfixturevalue("carol")
+    closed = open_case(alice, victim_name="박서연")
+    for status in ("in_progress", "monitoring"):
+        closed = do_transition_case(actor=alice, case=closed, status=status)
+    closed = do_transition_case(actor=carol, case=closed, status="closed")
+    seal_access_log()
     context = browser.new_context(locale=f"{language}-KR", extra_http_headers={"Accept-Language": language})
     page = context.new_page()
     sign_in(page, live_server.url, user, password)  # carol enters her authenticator app's code too
@@ -52,7 +62,7 @@ def test_it_holds_every_staff_page_at_every_width(
     problems: list[str] = []
     for width in WIDTHS:
         page.set_viewport_size({"width": width, "height": 900})
-        for path in _pages(case.pk, takedown.pk, supervisor=who == "carol"):
+        for path in _pages(case.pk, takedown.pk, supervisor=who == "carol", closed_id=closed.pk):
             response = page.goto(live_server.url + path)
             assert response is not None and response.status == 200, path
             overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -61,7 +71,9 @@ def test_it_holds_every_staff_page_at_every_width(
             for violation in axe.run(page).response["violations"]:
                 if violation["impact"] in ("serious", "critical"):
                     problems.append(f"{width}px {path}: {violation['id']} ({len(violation['nodes'])})")
-            if width == 390 and path in ("/", f"/cases/{case.pk}/"):
-                screenshot(page, f"staff-{who}-{language}-{path.strip('/').replace('/', '-') or 'dashboard'}-390")
+            shown = ("/", f"/cases/{case.pk}/", f"/cases/{closed.pk}/", "/access-log/")
+            if width in (390, 1280) and path in shown:
+                name = path.strip("/").replace("/", "-") or "dashboard"
+                screenshot(page, f"staff-{who}-{language}-{name}-{width}")
     context.close()
     assert problems == []

@@ -284,6 +284,26 @@ RULES: dict[str, list[Probe]] = {
             },
         )
     ],
+    # Keeping a closed case longer: a supervisor's decision (alice's case is open: a refusal that names it).
+    "cases:extend_retention": [
+        case_content("post", 400),
+        Probe(
+            "post",
+            {**case_content("post", 400).expect, "owner": 403},
+            {"until": "2040-01-01", "reason": "A court case is pending.", "version": CASE_VERSION},
+        ),
+    ],
+    # The victim's rights: an export for whoever may read the case; an erasure asked (a form without its
+    # reason goes back to the case page) and decided by a supervisor (no request waits: refused, 302).
+    "cases:export": [case_content("post", 200, format="json"), case_content("post", 400)],
+    "cases:request_erasure": [case_content("post", 302)],
+    "cases:decide_erasure": [
+        case_content("post", 302),
+        Probe("post", {**case_content("post", 302).expect, "owner": 403}, {"decision": "decline", "reason": "No."}),
+    ],
+    # The centre's access log and its monthly sign-off: supervisors only.
+    "cases:access_log": [supervisors("get")],
+    "cases:review_access_log": [Probe("post", {**supervisors("post").expect, "supervisor": 302})],
     # Risk of harm: the assessment is the case's; acknowledging an escalation is a supervisor's.
     "cases:assess_risk": [case_content("post", 400), case_content("post", 302, level="low", asked="Safe tonight?")],
     "cases:acknowledge_escalation": [Probe("post", {**case_content("post", 302).expect, "owner": 403})],
@@ -346,6 +366,16 @@ RULES: dict[str, list[Probe]] = {
     "case-sighting-detail": [case_api("patch", 200, version=SIGHTING_VERSION, is_synthetic=True)],
     "case-draft-takedowns": [case_api("post", 201)],
     "case-followups": [case_api("post", 400)],
+    "case-export": [case_api("post", 200, format="json"), case_api("post", 400)],
+    "case-erasure": [case_api("post", 400)],
+    "case-retention": [
+        case_api("post", 400),
+        Probe(
+            "post",
+            {**case_api("post", 400).expect, "owner": 403},
+            {"until": "2040-01-01", "reason": "A court case is pending.", "version": CASE_VERSION},
+        ),
+    ],
     "takedown-list": [centre_staff("get", 200, signed_out=REFUSED)],
     "takedown-detail": [
         case_api("get", 200),

@@ -52,7 +52,7 @@ def test_it_costs_the_same_queries_whatever_the_data(
     _more_of_everything(world, alice)
     summaries.rebuild()
     assert _queries(client, path) == before
-    assert before <= 20
+    assert before <= 24  # the annual page: 22, three of them the kept counts of purged cases on live days
 
 
 def test_it_costs_the_same_queries_with_and_without_summaries(client_as, carol: User, world: World) -> None:
