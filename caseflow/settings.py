@@ -179,6 +179,8 @@ LETTER_MAX_ATTEMPTS = env_int("LETTER_MAX_ATTEMPTS", 6, minimum=1)
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
 # A high or immediate risk of harm calls the on-call supervisors again this often until one acknowledges.
 ESCALATION_REPEAT_MINUTES = env_int("ESCALATION_REPEAT_MINUTES", 15, minimum=1)
+# A report the law requires (police, child protection) is reminded this often until it is recorded.
+DUTY_REMINDER_HOURS = env_int("DUTY_REMINDER_HOURS", 4, minimum=1)
 
 # Closed cases are kept this many years after closing (the centre's records rule), then purged by the
 # nightly job: their rows deleted, anonymous counts kept for the reports. A supervisor may extend one case.
@@ -266,6 +268,12 @@ CELERY_BEAT_SCHEDULE = {
     # A high or immediate risk of harm: the on-call supervisors are called again until one acknowledges.
     "cases-repeat-escalations": {
         "task": "cases.tasks.repeat_escalations",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
+    # Reports the law requires (police, child protection): reminded until recorded.
+    "cases-remind-duties": {
+        "task": "cases.tasks.remind_duties",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },

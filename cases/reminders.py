@@ -8,6 +8,11 @@ exactly when the change committed. Group keys let a later change cancel what is 
 - `case:<id>`: follow-ups; cancelled when the case is closed.
 - `victim:case:<id>`: "there is an update" to the victim; cancelled when she withdraws consent or
   asks not to be contacted, rescheduled when her quiet hours change.
+- `duty:<id>`: "a report to the authorities is still owed", to whoever follows the case, repeated
+  until the report is recorded (cases/actions/duties.py); cancelled then.
+- `guardian:case:<id>`: the same to a minor's guardian, by the same rules (only once the counsellor
+  recorded that it is safe to contact them; their channel, their quiet hours); cancelled when that
+  is no longer so.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import Role, User
-from cases.models import Case, ContactChannel, FollowUp, TakedownRequest, TakedownStatus
+from cases.models import Case, ContactChannel, FollowUp, Guardian, LegalDuty, TakedownRequest, TakedownStatus
 from notifications import outbox
 from notifications.models import Channel
 from notifications.schedule import end_of_hour, hourly_dedupe_key, next_allowed_time
@@ -166,6 +171,8 @@ def victim_update(case: Case) -> None:
     Several updates within the hour become one message (same due time, same dedupe key). The text
     says only that there is an update (notifications/messages.py).
     """
+    if case.is_minor:
+        guardian_update(case)
     address = _victim_address(case)
     if not case.consent_contact or not address:
         return
@@ -180,6 +187,44 @@ def victim_update(case: Case) -> None:
         dedupe_key=hourly_dedupe_key("victim.case_updated", f"case:{case.pk}:{case.contact_channel}", due_at),
         group_key=f"victim:case:{case.pk}",
     )
+
+
+def _guardian_due(guardian: Guardian, now: datetime) -> datetime:
+    return next_allowed_time(end_of_hour(now), guardian.quiet_start, guardian.quiet_end, settings.TIME_ZONE)
+
+
+def _guardian_channel(guardian: Guardian) -> str:
+    return Channel.EMAIL if guardian.contact_channel == ContactChannel.EMAIL else Channel.SMS
+
+
+def guardian_update(case: Case) -> None:
+    """A minor's guardian hears that there is an update when, and only when, it is recorded as safe:
+    over their channel, outside their quiet hours, several updates of an hour in one message."""
+    guardian = Guardian.objects.filter(case=case).first()
+    if guardian is None or not guardian.may_be_contacted:
+        return
+    due_at = _guardian_due(guardian, timezone.now())
+    outbox.enqueue(
+        address=guardian.address,
+        channel=_guardian_channel(guardian),
+        template_key="guardian.case_updated",
+        params={"case_id": case.pk},
+        language=guardian.preferred_language,
+        due_at=due_at,
+        dedupe_key=hourly_dedupe_key("guardian.case_updated", f"case:{case.pk}:{guardian.contact_channel}", due_at),
+        group_key=f"guardian:case:{case.pk}",
+    )
+
+
+def guardian_preferences_changed(case: Case, guardian: Guardian) -> None:
+    """No longer safe, "do not contact" or no address cancels; a new address or channel redirects
+    what is pending; new quiet hours move it (as victim_preferences_changed)."""
+    group = f"guardian:case:{case.pk}"
+    if not guardian.may_be_contacted:
+        outbox.cancel(group)
+        return
+    outbox.readdress(group, address=guardian.address, channel=_guardian_channel(guardian))
+    outbox.reschedule(group_key=group, due_at=_guardian_due(guardian, timezone.now()))
 
 
 def victim_preferences_changed(case: Case) -> None:
@@ -250,3 +295,20 @@ def closure_decided(case: Case, *, request_id: int, requester: User | None) -> N
     """The counsellor who asked for the closure hears the decision."""
     if requester is not None and requester.is_active:
         _tell([requester], case, template_key="case.closure_decided", key=f"closure-decided:{request_id}")
+
+
+def duty_due(duty: LegalDuty, case: Case, *, now: datetime) -> None:
+    """One reminder of a report still owed, to the case's counsellor (or the supervisors)."""
+    for user in _case_staff(case):
+        _to_staff(
+            user,
+            template_key="case.report_owed",
+            params={"case_id": case.pk, "duty_id": duty.pk},
+            due_at=now,
+            key=f"duty:{duty.pk}:r{duty.reminders}:{user.pk}",
+            group=f"duty:{duty.pk}",
+        )
+
+
+def duty_reported(duty: LegalDuty) -> None:
+    outbox.cancel(f"duty:{duty.pk}")

@@ -25,9 +25,12 @@ from cases.models import (
     Case,
     CaseEvent,
     ClosureRequest,
+    DutyReport,
     ErasureRequest,
     Escalation,
     FollowUp,
+    Guardian,
+    LegalDuty,
     LetterAttempt,
     NameGram,
     Note,
@@ -167,7 +170,7 @@ def _followups(case: Case) -> list[Row]:
 
 def _portal(case: Case) -> list[Row]:
     # Never the passphrase's hash: what she can use is the passphrase itself, which only she has.
-    return _values(case.portal_accesses.all(), "language", "issued_at", "revoked_at")
+    return _values(case.portal_accesses.all(), "language", "holder", "holder_reason", "issued_at", "revoked_at")
 
 
 def _purge_portal(case: Case) -> int:
@@ -197,6 +200,35 @@ def _purge_risk(case: Case) -> int:
     return _delete(Escalation.objects.filter(case=case)) + _delete(RiskAssessment.objects.filter(case=case))
 
 
+def _guardian(case: Case) -> list[Row]:
+    return _values(
+        Guardian.objects.filter(case=case),
+        "name",
+        "relationship",
+        "contact_email",
+        "contact_phone",
+        "preferred_language",
+        "safe_to_contact",
+        "contact_channel",
+        "consent_given_by",
+        "consent_given_at",
+        "consent_method",
+    )
+
+
+def _duties(case: Case) -> list[Row]:
+    owed = _values(LegalDuty.objects.filter(case=case), "kind", "raised_at", "discharged_at")
+    made = _values(
+        DutyReport.objects.filter(case=case), "authority", "reported_at", "reported_by__full_name", "reference_number"
+    )
+    return owed + made
+
+
+def _purge_duties(case: Case) -> int:
+    # Reports first: each points at the duty it discharged (PROTECT).
+    return _delete(DutyReport.objects.filter(case=case)) + _delete(LegalDuty.objects.filter(case=case))
+
+
 def _erasure(case: Case) -> list[Row]:
     return _values(ErasureRequest.objects.filter(case=case), "created_at", "requested_by__full_name", "reason")
 
@@ -210,6 +242,8 @@ def _notifications(case: Case) -> int:
     groups = [f"case:{case.pk}", f"victim:case:{case.pk}"]
     groups += [f"takedown:{pk}" for pk in TakedownRequest.objects.filter(case=case).values_list("pk", flat=True)]
     groups += [f"escalation:{pk}" for pk in Escalation.objects.filter(case=case).values_list("pk", flat=True)]
+    groups += [f"guardian:case:{case.pk}"]
+    groups += [f"duty:{pk}" for pk in LegalDuty.objects.filter(case=case).values_list("pk", flat=True)]
     return outbox.forget(group_keys=groups, param="case_id", value=case.pk)
 
 
@@ -257,6 +291,14 @@ SUBJECTS: list[Subject] = [
         label=_("Closure requests"),
     ),
     Subject("risk", (RiskAssessment, Escalation), _risk, _purge_risk, label=_("Risk of harm")),
+    Subject(
+        "guardian",
+        (Guardian,),
+        _guardian,
+        lambda case: _delete(Guardian.objects.filter(case=case)),
+        label=_("Guardian"),
+    ),
+    Subject("duties", (LegalDuty, DutyReport), _duties, _purge_duties, label=_("Reports the law requires")),
     Subject(
         "erasure_requests",
         (ErasureRequest,),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from celery import Task, shared_task
 
-from cases.actions import access_log, letters, purge, safety
+from cases.actions import access_log, duties, letters, purge, safety
 
 
 @shared_task(bind=True, name=letters.SEND_LETTER_TASK, max_retries=None)
@@ -40,3 +40,9 @@ def seal_access_log() -> int:
 def repeat_escalations() -> int:
     """Run by beat every minute: the next round of every unacknowledged escalation that is due."""
     return safety.send_due_escalation_rounds()
+
+
+@shared_task(name="cases.tasks.remind_duties")
+def remind_duties() -> int:
+    """Run by beat every minute: reminders of reports the law requires that are still not recorded."""
+    return duties.send_due_duty_reminders()

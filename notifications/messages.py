@@ -125,6 +125,17 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             body="An urgent case needs you. Sign in now to see it.",
         ),
     },
+    # To the counsellor: a report the law requires (police, child protection) is not recorded yet.
+    "case.report_owed": {
+        Language.KOREAN: Message(
+            subject="신고 기록이 필요합니다",
+            body="법에 따라 해야 하는 신고가 아직 기록되지 않았습니다. 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="A report is still owed",
+            body="A report the law requires has not been recorded yet. Sign in to see it.",
+        ),
+    },
     # To a victim who agreed to be contacted: deliberately says nothing about what kind of service writes.
     "victim.case_updated": {
         Language.KOREAN: Message(
@@ -134,6 +145,17 @@ TEMPLATES: dict[str, dict[str, Message]] = {
         Language.ENGLISH: Message(
             subject="There is an update",
             body="There is an update for you. Sign in to see it.",
+        ),
+    },
+    # To a minor's guardian, once the counsellor recorded that it is safe: says only that there is news.
+    "guardian.case_updated": {
+        Language.KOREAN: Message(
+            subject="새 소식이 있습니다",
+            body="새 소식이 있습니다. 담당 상담원에게 연락해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="There is an update",
+            body="There is an update. Please get in touch with your counsellor.",
         ),
     },
     # Account changes (notifications.receivers): to the supervisors of the account's centre, by kind.

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Role, User
 from caseflow.korean import with_particles
 from cases import access, reminders, retention
+from cases.actions import duties
 from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError, TransitionError
 from cases.crypto import email_index, gram_indexes, name_index, phone_index, phone_last4_index
@@ -165,6 +166,7 @@ def do_open_case(
         old={},
         new={"status": case.status, "priority": case.priority, "assigned_to": actor.pk, "is_minor": is_minor},
     )
+    duties.case_details_changed(case, actor=actor)
     return case
 
 
@@ -217,6 +219,8 @@ def do_update_case(*, actor: User, case: Case, version: int, changes: dict[str, 
     record_event(case, actor=actor, kind=EventKind.UPDATED, old=old, new=new)
     if (set(old) | set(changed_private)) & VICTIM_CONTACT_FIELDS:
         reminders.victim_preferences_changed(case)
+    if "is_minor" in old:
+        duties.case_details_changed(case, actor=actor)
     return case
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -28,11 +29,14 @@ from cases.models import (
     ContactChannel,
     EventKind,
     FoundBy,
+    Guardian,
     PortalAccess,
+    PortalHolder,
     PortalSession,
     SightingState,
 )
 from cases.passphrases import generate, hash_passphrase
+from cases.validators import validate_multiline
 
 # The victim adds places a few at a time from a phone, not a monitoring export.
 MAX_REPORTED_LINES = 50
@@ -47,6 +51,14 @@ class IssuedAccess:
     passphrase: str
 
 
+def _clean_text(value: str) -> bool:
+    try:
+        validate_multiline(value)
+    except ValidationError:
+        return False
+    return True
+
+
 def _require_write(actor: User, case: Case) -> Case:
     locked = lock_case(case, None)
     if not access.can_write(actor, locked):
@@ -59,24 +71,58 @@ def _end_sessions(case: Case) -> None:
 
 
 @transaction.atomic
-def do_issue_portal_access(*, actor: User, case: Case) -> IssuedAccess:
-    """A new passphrase in the victim's language; the one before (and its sessions) stop working."""
+def do_issue_portal_access(
+    *, actor: User, case: Case, holder: str = PortalHolder.VICTIM, holder_reason: str = ""
+) -> IssuedAccess:
+    """A new passphrase in its holder's language; the one before (and its sessions) stop working.
+
+    A minor's access is issued to her; to her guardian only with the counsellor's reason recorded,
+    and only to a guardian whom it is safe to contact (the guardian may be the one who hurt her)."""
     case = _require_write(actor, case)
+    holder_reason = holder_reason.strip()
+    if len(holder_reason) > 2000 or not _clean_text(holder_reason):
+        raise ActionError(
+            _("Write the reason in at most 2,000 characters, without control characters."), field="holder_reason"
+        )
+    if holder not in PortalHolder.values:
+        raise ActionError(_("Choose who holds the access."), field="holder")
+    language = case.preferred_language
+    if holder == PortalHolder.GUARDIAN:
+        guardian = Guardian.objects.filter(case=case).first()
+        if not case.is_minor:
+            raise ActionError(_("Only a minor's access may be held by a guardian."), field="holder")
+        if guardian is None or not guardian.safe_to_contact:
+            raise ActionError(
+                _("Record the guardian, and that it is safe to contact them, before giving them the access."),
+                field="holder",
+            )
+        if not holder_reason:
+            raise ActionError(_("Write why the guardian should hold the access."), field="holder_reason")
+        language = guardian.preferred_language
+    else:
+        holder_reason = ""
     now = timezone.now()
     previous = PortalAccess.objects.filter(case=case, revoked_at__isnull=True)
     reissued = previous.exists()
     previous.update(revoked_at=now, revoked_by=actor)
     _end_sessions(case)
-    passphrase = generate(case.preferred_language)
+    passphrase = generate(language)
     issued = PortalAccess.objects.create(
         case=case,
         passphrase_hash=hash_passphrase(passphrase),
-        language=case.preferred_language,
+        language=language,
         issued_by=actor,
         issued_at=now,
+        holder=holder,
+        holder_reason=holder_reason,
     )
     record_event(
-        case, actor=actor, kind=EventKind.PORTAL_ISSUED, old={}, new={"access": issued.pk, "reissued": reissued}
+        case,
+        actor=actor,
+        kind=EventKind.PORTAL_ISSUED,
+        old={},
+        new={"access": issued.pk, "reissued": reissued, "holder": holder},
+        reason=holder_reason,
     )
     return IssuedAccess(access=issued, reference=case.display_reference, passphrase=passphrase)
 

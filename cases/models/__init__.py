@@ -21,11 +21,13 @@ from cases.models.case import (
     normalise_reference,
 )
 from cases.models.closure import ClosureDecision, ClosureRequest
+from cases.models.duty import Authority, DutyKind, DutyReport, LegalDuty
 from cases.models.followup import FollowUp
+from cases.models.guardian import GUARDIAN_PRIVATE_FIELDS, ConsentMethod, Guardian
 from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_letter_token
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
-from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
+from cases.models.portal import PortalAccess, PortalHolder, PortalSession, PortalSignInFailure
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
 from cases.models.retention import (
     ErasureRequest,
@@ -51,6 +53,7 @@ from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, Takedown
 
 __all__ = [
     "ESCALATING_LEVELS",
+    "GUARDIAN_PRIVATE_FIELDS",
     "OPEN_TAKEDOWN_STATUSES",
     "PRIORITY_RANK",
     "PRIVATE_FIELDS",
@@ -61,20 +64,26 @@ __all__ = [
     "AccessLog",
     "AccessReview",
     "ActorKind",
+    "Authority",
     "Case",
     "CaseEvent",
     "ClosureDecision",
     "ClosureRequest",
+    "ConsentMethod",
     "ContactChannel",
     "ContentKind",
     "CrisisLine",
+    "DutyKind",
+    "DutyReport",
     "ErasureRequest",
     "Escalation",
     "EscalationState",
     "EventKind",
     "FollowUp",
     "FoundBy",
+    "Guardian",
     "HarmType",
+    "LegalDuty",
     "LetterAttempt",
     "LetterOutcome",
     "LetterTemplate",
@@ -88,6 +97,7 @@ __all__ = [
     "PlatformDomain",
     "PlatformKind",
     "PortalAccess",
+    "PortalHolder",
     "PortalSession",
     "PortalSignInFailure",
     "Priority",

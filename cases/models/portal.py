@@ -9,7 +9,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from cases.crypto import EncryptedTextField
 from cases.models.case import Case
+
+
+class PortalHolder(models.TextChoices):
+    VICTIM = "victim", _("The victim")
+    GUARDIAN = "guardian", _("Her guardian")
 
 
 class PortalAccess(models.Model):
@@ -23,6 +29,9 @@ class PortalAccess(models.Model):
     passphrase_hash = models.CharField(max_length=300)
     language = models.CharField(_("language of the words"), max_length=2, choices=Language.choices)
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # A minor's access is hers, unless the counsellor recorded why her guardian holds it.
+    holder = models.CharField(_("held by"), max_length=10, choices=PortalHolder.choices, default=PortalHolder.VICTIM)
+    holder_reason = EncryptedTextField(_("why the guardian holds it"), blank=True, default="")
     issued_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(

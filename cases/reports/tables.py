@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.access import ReportScope, reports_visible_to
-from cases.models import FoundBy, HarmType, PlatformKind, Priority, Status
+from cases.models import Authority, FoundBy, HarmType, PlatformKind, Priority, Status
 from cases.reports import history, queries, summaries
 from cases.reports.filters import Filters
 
@@ -433,6 +433,12 @@ def _annual(scope: ReportScope, filters: Filters, now: datetime, through: date |
             columns(gettext_lazy("Found by")),
             rows(data.removed_by_finder, lambda key: str(FoundBy(key).label)),
             removed_total,
+        ),
+        Table(
+            "duty_reports",
+            _("Reports to the police and child protection"),
+            columns(gettext_lazy("Reported to")),
+            rows(data.duty_reports, lambda key: str(Authority(key).label)),
         ),
         *_trend_tables(data.months),
     ], data

@@ -220,8 +220,8 @@ def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str]
         return ngettext("%(count)d place reported, to review", "%(count)d places reported, to review", count) % {
             "count": count
         }
-    if event.kind == EventKind.RISK_ASSESSED:
-        return safety_views.describe_assessment(event)
+    if event.kind in safety_views.DESCRIBED:
+        return safety_views.describe(event)
     return str(EventKind(event.kind).label)
 
 
@@ -311,7 +311,7 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
     }
     # Risk of harm (cases/views/safety.py): assessments, escalation, crisis numbers.
-    context |= safety_views.case_context(user, case, forms.get("risk_form"))
+    context |= safety_views.case_context(user, case, forms)
     return render(request, "cases/case_detail.html", context, status=status)
 
 

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from cases import access
 from cases.actions.errors import ActionError
 from cases.actions.portal import do_issue_portal_access, do_revoke_portal_access
+from cases.models import PortalHolder
 from cases.views.common import refused, staff
 
 
@@ -23,7 +24,12 @@ def case_issue_portal(request: HttpRequest, pk: int) -> HttpResponse:
     user = staff(request)
     case = access.access_case(user, pk, write=True)
     try:
-        issued = do_issue_portal_access(actor=user, case=case)
+        issued = do_issue_portal_access(
+            actor=user,
+            case=case,
+            holder=request.POST.get("holder", PortalHolder.VICTIM),
+            holder_reason=request.POST.get("holder_reason", ""),
+        )
     except ActionError as error:
         return refused(request, case.pk, error)
     portal_url = settings.PORTAL_BASE_URL or request.build_absolute_uri("/portal/")

@@ -30,6 +30,7 @@ from knox.models import AuthToken
 
 from accounts.actions import do_send_password_link, do_start_authenticator
 from accounts.models import AccountEvent, TotpDevice, User
+from cases.actions.cases import do_update_case
 from cases.actions.closures import do_request_closure
 from cases.actions.followups import do_set_followup
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
@@ -40,6 +41,7 @@ from cases.models import (
     CrisisLine,
     Escalation,
     FollowUp,
+    LegalDuty,
     LetterTemplate,
     OnCallShift,
     Platform,
@@ -307,6 +309,11 @@ RULES: dict[str, list[Probe]] = {
     # Risk of harm: the assessment is the case's; acknowledging an escalation is a supervisor's.
     "cases:assess_risk": [case_content("post", 400), case_content("post", 302, level="low", asked="Safe tonight?")],
     "cases:acknowledge_escalation": [Probe("post", {**case_content("post", 302).expect, "owner": 403})],
+    # A minor's guardian (the page is the case's; an adult's case has none: see tests/cases/test_guardians.py).
+    "cases:guardian": [case_content("get", 200), case_content("post", 400)],
+    # Reports the law requires: a crime in progress recorded; the report that discharges a duty.
+    "cases:crime_in_progress": [case_content("post", 302)],
+    "cases:record_duty_report": [case_content("post", 400)],
     # The centre's on-call rota and crisis numbers: its supervisors and administrators (no case on it).
     "cases:oncall_rota": [rota_keepers("get", 200), rota_keepers("post", 400)],
     "cases:oncall_remove_shift": [rota_keepers("post", 302)],
@@ -470,6 +477,7 @@ class Objects:
     escalation: Escalation  # alice's case assessed at high risk: the on-call supervisors are being called
     shift: OnCallShift  # carol on call on Mondays
     crisis_line: CrisisLine
+    duty: LegalDuty  # alice's case is a minor's: a report to the police or child protection is owed
 
 
 @pytest.fixture
@@ -487,6 +495,7 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
     inbox_item = Notification.objects.get(params__followup_id=followup.pk, channel="inbox")
     Notification.objects.filter(pk=inbox_item.pk).update(state="sent", sent_at=timezone.now())  # as delivered
     do_assess_risk(actor=alice, case=world.case, level="high", asked="Do you feel safe tonight?")
+    do_update_case(actor=alice, case=world.case, version=world.case.version, changes={"is_minor": True})
     escalation = Escalation.objects.get(case=world.case)
     world.case.refresh_from_db()
     closing.refresh_from_db()
@@ -517,6 +526,7 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
         followup=followup,
         inbox_item=inbox_item,
         escalation=escalation,
+        duty=LegalDuty.objects.get(case=world.case),
         shift=do_add_oncall_shift(actor=carol, supervisor=carol, weekday=0, start_hour=9, end_hour=18),
         crisis_line=do_add_crisis_line(actor=carol, number="1388", label_ko="청소년 상담전화", label_en="Youth line"),
     )
@@ -532,6 +542,8 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         return objects.inbox_item.pk
     if parameter == "escalation_id":
         return objects.escalation.pk
+    if parameter == "duty_id":
+        return objects.duty.pk
     if parameter == "shift_id":
         return objects.shift.pk
     if parameter == "line_id":

@@ -5,6 +5,7 @@ round is due, and nothing more once a supervisor acknowledged."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 from collections.abc import Callable, Iterator
 from datetime import timedelta
@@ -162,3 +163,21 @@ def _sentinel(user: User) -> int:
     assert row is not None
     celery_app.send_task("notifications.tasks.dispatch_due")
     return row.pk
+
+
+def test_it_records_the_risk_and_its_round_while_the_broker_is_down(
+    alice: User, carol: User, client_as: Callable[[User], Client], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis down: the assessment and the round's messages still commit; beat hands them out later."""
+    case: Case = open_case(alice)
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        dead = f"redis://127.0.0.1:{sock.getsockname()[1]}/0"
+    monkeypatch.setattr(celery_app.conf, "broker_write_url", dead)
+    monkeypatch.setattr(celery_app.conf, "broker_url", dead)
+    answer = client_as(alice).post(f"/cases/{case.pk}/risk/", {"level": "high", "asked": "안전한가요?"})
+    assert answer.status_code == 302
+    escalation = Escalation.objects.get(case=case)
+    assert escalation.state == EscalationState.RAISED
+    pending = Notification.objects.filter(group_key=f"escalation:{escalation.pk}", state=State.PENDING)
+    assert set(pending.values_list("recipient_id", flat=True)) == {carol.pk}

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0018_followups_done_and_snoozed'),
+        ('cases', '0021_followups_done_and_snoozed'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
