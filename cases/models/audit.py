@@ -38,6 +38,8 @@ class EventKind(models.TextChoices):
     REFERRAL_PROPOSED = "referral_proposed", _("Referral proposed")
     REFERRAL_CHANGED = "referral_changed", _("Referral updated")
     REPLY_RECEIVED = "reply_received", _("Platform's reply received")
+    FOLLOWUP_DONE = "followup_done", _("Follow-up done")
+    FOLLOWUP_SNOOZED = "followup_snoozed", _("Follow-up snoozed")
     PORTAL_ISSUED = "portal_issued", _("Portal access issued")
     PORTAL_REVOKED = "portal_revoked", _("Portal access revoked")
     CONSENTS_CHANGED = "consents_changed", _("Consent changed")

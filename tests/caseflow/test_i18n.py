@@ -10,7 +10,7 @@ import pytest
 
 LOCALE = Path(__file__).resolve().parents[2] / "locale"
 _ENTRY = re.compile(
-    r'(?P<flags>(?:#,.*\n)?)(?:msgctxt "(?P<ctx>.*)"\n)?msgid (?P<id>(?:".*"\n)+)msgstr (?P<str>(?:".*"\n?)+)'
+    r'(?P<flags>(?:#,.*\n)?)(?:msgctxt (?P<ctx>".*")\n)?msgid (?P<id>(?:".*"\n)+)msgstr (?P<str>(?:".*"\n?)+)'
 )
 
 
@@ -20,8 +20,17 @@ def _join(block: str) -> str:
 
 
 def _entries(language: str) -> list[tuple[str, str, str]]:
+    return [(flags, msgid, msgstr) for flags, _context, msgid, msgstr in _entries_in_context(language)]
+
+
+def _entries_in_context(language: str) -> list[tuple[str, str | None, str, str]]:
+    """Each entry's flags, context (`msgctxt`, or None), msgid and msgstr."""
     text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    return [(m["flags"], _join(m["id"]), _join(m["str"])) for m in _ENTRY.finditer(text) if _join(m["id"])]
+    return [
+        (m["flags"], _join(m["ctx"]) if m["ctx"] else None, _join(m["id"]), _join(m["str"]))
+        for m in _ENTRY.finditer(text)
+        if _join(m["id"])
+    ]
 
 
 def test_it_translates_every_string_into_korean() -> None:
@@ -36,12 +45,9 @@ def test_it_translates_every_string_into_korean() -> None:
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_it_ships_a_compiled_catalogue_that_matches_the_source(language: str) -> None:
     compiled = gettext.GNUTranslations((LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb"))
-    text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    # A string with a context ("From" of the access log, "From" of a letter) is looked up in its context.
-    entries = [(m["ctx"], _join(m["id"]), _join(m["str"])) for m in _ENTRY.finditer(text) if _join(m["id"])]
     stale = [
         msgid
-        for ctx, msgid, msgstr in entries
-        if msgstr and (compiled.pgettext(ctx, msgid) if ctx else compiled.gettext(msgid)) != msgstr
+        for _, context, msgid, msgstr in _entries_in_context(language)
+        if msgstr and (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
     ]
     assert stale == [], "run `make messages` to recompile the catalogue"

@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0020_event_kinds_after_merging_retention'),
+        ('cases', '0022_case_list_status_and_last_change_index'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
