@@ -19,7 +19,7 @@ PYTHON ?= $(shell for c in python3.13 python3.12; do \
 .PHONY: help run test lint check messages bench clean
 
 help:
-	@echo "make run    start caseflow (web on http://127.0.0.1:8000 + Celery worker with beat)"
+	@echo "make run    start caseflow (web on http://127.0.0.1:8000 + Celery worker with beat + replies by SMTP on 2525)"
 	@echo "make test   run the whole test suite"
 	@echo "make lint   ruff, mypy, the import contracts and bandit"
 
@@ -39,9 +39,10 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	@echo "caseflow: http://127.0.0.1:8000/  (Ctrl-C stops the web server, the worker and beat)"
+	@echo "caseflow: http://127.0.0.1:8000/  (Ctrl-C stops the web server, the worker, beat and the inbound SMTP server)"
 	@trap 'kill 0' INT TERM EXIT; \
 	DJANGO_DEBUG=1 $(BIN)/celery -A caseflow worker --beat --loglevel INFO --concurrency 2 & \
+	DJANGO_DEBUG=1 $(BIN)/python manage.py run_inbound_smtp --host 127.0.0.1 --port 2525 & \
 	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000; \
 	wait
 

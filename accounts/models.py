@@ -189,8 +189,9 @@ class User(AbstractBaseUser):
 
 
 ADMIN_MANAGED_APPS = frozenset({"accounts", "axes", "knox"})
-# The only models of the cases app an administrator may touch: reference data, no case content.
-ADMIN_MANAGED_CASE_MODELS = frozenset({"platform", "platformdomain", "lettertemplate"})
+# The only models of the cases app an administrator may touch: reference data (the partner directory
+# of her own centre included, cases/admin.py), no case content.
+ADMIN_MANAGED_CASE_MODELS = frozenset({"platform", "platformdomain", "lettertemplate", "partner"})
 
 
 class AccountEventKind(models.TextChoices):

@@ -175,6 +175,8 @@ NOTIFICATION_LINKS = [
 # Tries at e-mailing one takedown letter (2, 4, 8 … minutes apart) before the counsellor is told it
 # could not be sent.
 LETTER_MAX_ATTEMPTS = env_int("LETTER_MAX_ATTEMPTS", 6, minimum=1)
+# Platforms' replies (manage.py run_inbound_smtp): a bigger message is refused with 552.
+INBOUND_MAX_BYTES = env_int("INBOUND_MAX_BYTES", 10 * 1024 * 1024, minimum=1024)
 # The supervisors hear of an unanswered takedown request this long after its deadline.
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
 # A high or immediate risk of harm calls the on-call supervisors again this often until one acknowledges.

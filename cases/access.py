@@ -20,7 +20,18 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from cases.models import AccessLog, Case, Status, TakedownRequest, normalise_reference
+from cases.models import (
+    QUEUE_STATUSES,
+    AccessLog,
+    Case,
+    Partner,
+    PlatformReply,
+    Referral,
+    ReplyStatus,
+    Status,
+    TakedownRequest,
+    normalise_reference,
+)
 
 OPEN_STATUSES = (Status.NEW, Status.IN_PROGRESS, Status.MONITORING)
 
@@ -142,6 +153,67 @@ def access_takedown(user: User | AnonymousUser, pk: object, *, write: bool = Fal
     if write and not can_write(_staff(user), takedown.case):
         raise PermissionDenied(_("Only the assigned counsellor or a supervisor may change this case."))
     return takedown
+
+
+def referrals_visible_to(user: User | AnonymousUser) -> QuerySet[Referral]:
+    """Referrals of the cases this user may read: the same rule as cases_visible_to."""
+    staff = _staff(user)
+    rows = Referral.objects.filter(centre_id=staff.centre_id)
+    if staff.role == Role.SUPERVISOR:
+        return rows
+    return rows.filter(
+        Q(case__assigned_to_id=staff.pk) | Q(case__assigned_to__isnull=True, case__status__in=OPEN_STATUSES)
+    )
+
+
+def access_referral(user: User | AnonymousUser, pk: object, *, write: bool = False) -> Referral:
+    """The referral `pk` if its case is visible (404 otherwise), writable with `write=True` (403)."""
+    number = parse_id(pk)
+    try:
+        referral = referrals_visible_to(user).select_related("case", "partner").get(pk=number)
+    except Referral.DoesNotExist:
+        raise Http404 from None
+    if write and not can_write(_staff(user), referral.case):
+        raise PermissionDenied(_("Only the assigned counsellor or a supervisor may change this case."))
+    return referral
+
+
+def replies_visible_to(user: User | AnonymousUser) -> QuerySet[PlatformReply]:
+    """Platforms' replies this user may read: a supervisor, every reply of her centre (the queue too); a
+    counsellor, the matched replies of the requests she may read. A queued reply is tied to no case she
+    is known to hold, so it is the supervisors' to sort out."""
+    staff = _staff(user)
+    rows = PlatformReply.objects.filter(centre_id=staff.centre_id)
+    if staff.role == Role.SUPERVISOR:
+        return rows
+    return rows.filter(takedown__in=takedowns_visible_to(staff), status__in=[ReplyStatus.MATCHED, ReplyStatus.APPLIED])
+
+
+def access_reply(user: User | AnonymousUser, pk: object) -> PlatformReply:
+    """The reply `pk` if this user may read it; 404 otherwise."""
+    number = parse_id(pk)
+    try:
+        return (
+            replies_visible_to(user).select_related("takedown", "takedown__case", "takedown__platform").get(pk=number)
+        )
+    except PlatformReply.DoesNotExist:
+        raise Http404 from None
+
+
+def reply_queue(user: User | AnonymousUser) -> QuerySet[PlatformReply]:
+    """The centre's queue of replies that changed nothing: supervisors only."""
+    staff = _staff(user)
+    if staff.role != Role.SUPERVISOR:
+        raise PermissionDenied(_("Only supervisors deal with the centre's queue of replies."))
+    return PlatformReply.objects.filter(centre_id=staff.centre_id, status__in=QUEUE_STATUSES)
+
+
+def partners_visible_to(user: User | AnonymousUser) -> QuerySet[Partner]:
+    """The partner directory of the user's centre. It holds no case content: administrators, who keep
+    it, read it too; nobody reads another centre's."""
+    if not user.is_authenticated or not isinstance(user, User) or not user.is_active:
+        raise PermissionDenied
+    return Partner.objects.filter(centre_id=user.centre_id)
 
 
 def access_log_visible_to(user: User | AnonymousUser) -> QuerySet[AccessLog]:

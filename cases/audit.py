@@ -10,7 +10,14 @@ from accounts.models import User
 from cases.models import AccessAction, AccessLog, Case
 
 
-def log_access(*, user: User, case: Case | None, ip_address: str | None, action: str = AccessAction.VIEW) -> None:
+def log_access(
+    *,
+    user: User,
+    case: Case | None,
+    ip_address: str | None,
+    action: str = AccessAction.VIEW,
+    detail: dict[str, object] | None = None,
+) -> None:
     """Writes who opened a case (or exported data), when, and from which address."""
     AccessLog.objects.create(
         case=case,
@@ -19,4 +26,5 @@ def log_access(*, user: User, case: Case | None, ip_address: str | None, action:
         centre_id=user.centre_id,
         action=action,
         ip_address=ip_address,
+        detail=detail or {},
     )

@@ -28,13 +28,18 @@ from cases.models import AccessBlock, AccessLog
 GENESIS = "0" * 64
 # The columns a row's hash covers, in this order.
 HASHED = ("id", "centre_id", "user_id", "action", "case_reference", "ip_address", "created_at")
+# Read with HASHED and hashed after it only when not empty (what a referral shared, and with whom), so
+# that rows written before it existed hash as they always did.
+DETAIL = "detail"
 
 
 def canonical(row: Mapping[str, Any]) -> bytes:
     """One row as compact JSON of HASHED: the same bytes whatever the database or the time zone."""
     created: datetime = row["created_at"]
     values = [row[name] for name in HASHED[:-1]] + [created.astimezone(UTC).isoformat(timespec="microseconds")]
-    return json.dumps(values, separators=(",", ":"), ensure_ascii=True).encode()
+    if row.get(DETAIL):
+        values.append(row[DETAIL])
+    return json.dumps(values, separators=(",", ":"), ensure_ascii=True, sort_keys=True).encode()
 
 
 def block_hash(*, centre_id: int, number: int, previous: str, rows: Iterable[Mapping[str, Any]]) -> tuple[str, int]:
@@ -73,7 +78,7 @@ def _rows_by_block(centre_id: int) -> Iterator[tuple[int, int, list[dict[str, An
     rows = (
         AccessLog.objects.filter(centre_id=centre_id, block__isnull=False)
         .order_by("block__number", "block_id", "id")
-        .values("block_id", "block__number", *HASHED)
+        .values("block_id", "block__number", *HASHED, DETAIL)
         .iterator(chunk_size=5000)
     )
     current: tuple[int, int] | None = None

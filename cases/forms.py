@@ -10,14 +10,20 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language, Role, User
 from cases.models import (
+    REPLY_OUTCOMES,
+    TAKEDOWN_ITEMS,
     ContactChannel,
     ContentKind,
     FoundBy,
     HarmType,
     NoteKind,
     NoteVisibility,
+    Partner,
+    PartnerKind,
     Priority,
+    ReferralStatus,
     RequestChannel,
+    SharedItem,
     SightingState,
     Status,
     TakedownStatus,
@@ -326,3 +332,56 @@ class TakedownTransitionForm(forms.Form):
         field = self.fields["removed_sightings"]
         assert isinstance(field, forms.TypedMultipleChoiceField)  # noqa: S101 - declared just above
         field.choices = [(str(pk), str(pk)) for pk in sighting_ids or []]
+
+
+class ReferralForm(forms.Form):
+    """A referral proposed on the case page: a partner of the centre, why, and each item shared ticked."""
+
+    partner = forms.ModelChoiceField(label=_("Partner"), queryset=Partner.objects.none())
+    reason = forms.CharField(
+        label=_("Why refer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), validators=[validate_multiline]
+    )
+    shared_items = forms.MultipleChoiceField(
+        label=_("What is shared (only what the partner needs)"),
+        choices=[(value, label) for value, label in SharedItem.choices if value not in TAKEDOWN_ITEMS],
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    no_contact_reason = forms.CharField(
+        label=_("Why without the victim's consent to be contacted"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[validate_multiline],
+    )
+
+    def __init__(self, *args: Any, centre_id: int, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["partner"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared just above
+        # The regulator is reached by escalating an overdue takedown request, not from here.
+        field.queryset = (
+            Partner.objects.filter(centre_id=centre_id, is_active=True)
+            .exclude(kind=PartnerKind.REGULATOR)
+            .order_by("kind", "name")
+        )
+
+
+class ReferralTransitionForm(forms.Form):
+    status = forms.ChoiceField(choices=ReferralStatus.choices)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+    note = forms.CharField(label=_("Outcome"), max_length=2000, required=False, validators=[validate_multiline])
+
+
+class ReplyDecisionForm(forms.Form):
+    """What is done with a platform's reply: its outcome confirmed, dismissed, or attached to a request."""
+
+    do = forms.ChoiceField(choices=[("confirm", "confirm"), ("dismiss", "dismiss"), ("attach", "attach")])
+    status = forms.ChoiceField(choices=[("", "—"), *((s.value, s.label) for s in REPLY_OUTCOMES)], required=False)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, required=False, widget=forms.HiddenInput)
+    token = forms.CharField(label=_("Request token"), max_length=20, required=False, validators=[validate_single_line])
+
+
+class KeepAttachmentsForm(forms.Form):
+    keep = forms.BooleanField(required=False)
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
 from cases.access import cases_visible_to, takedowns_visible_to
@@ -22,9 +25,12 @@ from cases.models import (
     Case,
     ClosureDecision,
     ClosureRequest,
+    HarmType,
     NameGram,
     Platform,
     PlatformDomain,
+    Referral,
+    SharedItem,
     Sighting,
     SightingState,
     Status,
@@ -264,3 +270,33 @@ def workload(centre_id: int) -> list[tuple[str, int, int]]:
         .order_by("open_cases", "full_name")
     )
     return [(user.full_name, user.open_cases, user.urgent) for user in staff]
+
+
+def referral_sheet(referral: Referral) -> list[dict[str, Any]]:
+    """What the referral passes on, item by item as ticked, with the values as they are now (as they were
+    at escalation for a takedown's letter and history): the counsellor hands exactly this over."""
+    case = referral.case
+    dossier: dict[str, Any] = json.loads(referral.attachment) if referral.attachment else {}
+    rows: list[dict[str, Any]] = []
+    for item in referral.shared_items:
+        if item not in SharedItem.values:
+            continue
+        label = SharedItem(item).label
+        value: Any
+        if item == SharedItem.IS_MINOR:
+            value = _("yes") if case.is_minor else _("no")
+        elif item == SharedItem.HARM_TYPES:
+            value = ", ".join(str(HarmType(h).label) for h in case.harm_types if h in HarmType.values) or "—"
+        elif item == SharedItem.PLACES:
+            value = [s.url for s in case.sightings.only("id", "url").order_by("pk")]
+        elif item == SharedItem.TAKEDOWN_LETTER:
+            value = f"{dossier.get('subject', '')}\n\n{dossier.get('letter', '')}".strip()
+        elif item == SharedItem.TAKEDOWN_HISTORY:
+            value = [
+                f"{entry.get('at', '')[:16].replace('T', ' ')} {entry.get('from') or ''} → {entry.get('to') or ''}"
+                for entry in dossier.get("history", [])
+            ]
+        else:
+            value = getattr(case, item) or "—"
+        rows.append({"item": item, "label": label, "value": value, "is_list": isinstance(value, list)})
+    return rows

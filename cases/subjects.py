@@ -34,8 +34,11 @@ from cases.models import (
     LetterAttempt,
     NameGram,
     Note,
+    PlatformReply,
     PortalAccess,
     PortalSession,
+    Referral,
+    ReplyAttachment,
     RiskAssessment,
     Sighting,
     TakedownItem,
@@ -200,6 +203,46 @@ def _purge_risk(case: Case) -> int:
     return _delete(Escalation.objects.filter(case=case)) + _delete(RiskAssessment.objects.filter(case=case))
 
 
+def _referrals(case: Case) -> list[Row]:
+    return _values(
+        case.referrals.all(),
+        "created_at",
+        "partner__name",
+        "kind",
+        "status",
+        "reason",
+        "shared_items",
+        "no_contact_reason",
+        "outcome_note",
+        "attachment",
+        "consented_at",
+        "sent_at",
+        "answered_at",
+        "completed_at",
+    )
+
+
+def _replies(case: Case) -> list[Row]:
+    """Platforms' replies matched to the case's requests (a queued reply names no case: the centre's)."""
+    rows = _values(
+        PlatformReply.objects.filter(takedown__case=case),
+        "received_at",
+        "takedown__platform__name",
+        "status",
+        "from_address",
+        "subject",
+        "text",
+        "ticket_number",
+        "attachments",
+    )
+    return rows
+
+
+def _purge_replies(case: Case) -> int:
+    replies = PlatformReply.objects.filter(takedown__case=case)
+    return _delete(ReplyAttachment.objects.filter(reply__in=replies)) + _delete(replies)
+
+
 def _guardian(case: Case) -> list[Row]:
     return _values(
         Guardian.objects.filter(case=case),
@@ -267,6 +310,21 @@ SUBJECTS: list[Subject] = [
     Subject("case", (Case,), _case_details, lambda case: 0, label=_("The case")),
     Subject("search_index", (NameGram,), _nothing, _name_grams, label=_("Search index")),
     Subject("notes", (Note,), _notes, lambda case: _delete(case.notes.all()), label=_("Notes")),
+    # Before the requests: a regulator referral and a reply each point at one.
+    Subject(
+        "referrals",
+        (Referral,),
+        _referrals,
+        lambda case: _delete(case.referrals.all()),
+        label=_("Referrals"),
+    ),
+    Subject(
+        "replies",
+        (PlatformReply, ReplyAttachment),
+        _replies,
+        _purge_replies,
+        label=_("Platforms' replies"),
+    ),
     Subject(
         "takedowns",
         (TakedownRequest, TakedownItem, LetterAttempt),

@@ -30,3 +30,20 @@ def validate_multiline(value: str) -> None:
 def validate_phone(value: str) -> None:
     if value and not _PHONE.match(value):
         raise ValidationError(_("Enter a phone number: digits, spaces, +, - and brackets."), code="phone")
+
+
+# A quantified group quantified again, "(a+)+" or "(\w*)*": the shape of catastrophic backtracking.
+_NESTED_QUANTIFIER = re.compile(r"[+*}]\)[+*{?]")
+
+
+def validate_ticket_pattern(value: str) -> None:
+    """A platform's ticket-number pattern: a regular expression that compiles, without nested quantifiers
+    (it runs on mail from outside, so a pattern that backtracks for ever would stall the inbound server)."""
+    if not value:
+        return
+    try:
+        re.compile(value)
+    except re.error as error:
+        raise ValidationError(_("Not a regular expression: %(error)s") % {"error": error}, code="regex") from None
+    if _NESTED_QUANTIFIER.search(value):
+        raise ValidationError(_("Nested repetition such as (a+)+ is not allowed."), code="regex")

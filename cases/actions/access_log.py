@@ -31,7 +31,7 @@ def seal_centre(centre_id: int) -> AccessBlock | None:
             rows = list(
                 AccessLog.objects.filter(centre_id=centre_id, block__isnull=True)
                 .order_by("id")
-                .values(*chain.HASHED)[:BLOCK_ROWS]
+                .values(*chain.HASHED, chain.DETAIL)[:BLOCK_ROWS]
             )
             if not rows:
                 return None

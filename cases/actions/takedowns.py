@@ -14,6 +14,7 @@ from caseflow.korean import with_particles
 from cases import reminders
 from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError, TransitionError, stale
+from cases.actions.referrals import refer_to_regulator, require_regulator
 from cases.letters import normalise_body, render_letter
 from cases.models import (
     Case,
@@ -163,9 +164,11 @@ def do_transition_takedown(
     ticket_number: str = "",
     removed_sightings: list[int] | None = None,
     note: str = "",
+    ip_address: str | None = None,
 ) -> TakedownRequest:
     """Moves a request along its machine: send (records channel, time, deadline and the letter as
-    sent), acknowledge, escalate (only once overdue), or record the platform's answer."""
+    sent), acknowledge, escalate (only once overdue, only for a platform the regulator takes
+    escalations about, making the regulator referral), or record the platform's answer."""
     case = require_write(actor, case)
     if takedown.case_id != case.pk:
         raise ActionError(_("This request belongs to another case."))
@@ -181,6 +184,7 @@ def do_transition_takedown(
         )
     now = timezone.now()
     fields = ["status", "version"]
+    regulator = None
     if status == TakedownStatus.SENT:
         if not case.is_open:
             raise TransitionError(_("Reopen the case before sending a request for it."), field="status")
@@ -197,6 +201,7 @@ def do_transition_takedown(
                 _("A request is escalated to the regulator only after the platform's deadline has passed."),
                 field="status",
             )
+        regulator = require_regulator(case, takedown)
         takedown.escalated_at = now
         fields.append("escalated_at")
     elif status == TakedownStatus.ACKNOWLEDGED:
@@ -227,6 +232,8 @@ def do_transition_takedown(
     if status == TakedownStatus.SENT:
         fields += record_sent(takedown, case, channel=channel or takedown.platform.channel, now=now)
     takedown.save(update_fields=fields)
+    if regulator is not None:
+        refer_to_regulator(actor=actor, case=case, takedown=takedown, regulator=regulator, ip_address=ip_address)
     if status in (*_ANSWERS, TakedownStatus.ESCALATED):
         reminders.takedown_settled(takedown)
     if status in (TakedownStatus.REMOVED, TakedownStatus.PARTIALLY_REMOVED):

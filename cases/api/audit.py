@@ -33,7 +33,7 @@ class AccessLogSerializer(serializers.ModelSerializer[AccessLog]):
 
     class Meta:
         model = AccessLog
-        fields = ["id", "case", "case_reference", "user", "action", "ip_address", "created_at"]
+        fields = ["id", "case", "case_reference", "user", "action", "detail", "ip_address", "created_at"]
         read_only_fields = fields
 
 

@@ -41,6 +41,7 @@ from cases.api.common import (
 from cases.api.filters import CaseFilter
 from cases.api.followups import CaseFollowUpsMixin
 from cases.api.notes import CaseNotesMixin
+from cases.api.referrals import CaseReferralsMixin
 from cases.api.retention import CaseRetentionMixin
 from cases.api.rights import CaseRightsMixin
 from cases.api.sightings import CaseSightingsMixin
@@ -238,6 +239,7 @@ class CaseViewSet(
     CaseTakedownsMixin,
     CaseFollowUpsMixin,
     CaseEventsMixin,
+    CaseReferralsMixin,
     CaseRetentionMixin,
     CaseRightsMixin,
     viewsets.GenericViewSet[Case],

@@ -42,6 +42,7 @@ class PlatformSerializer(serializers.ModelSerializer[Platform]):
             "request_language",
             "evidence_required",
             "regulator_escalation",
+            "ticket_pattern",
             "is_fallback",
             "version",
         ]

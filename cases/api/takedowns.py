@@ -168,5 +168,11 @@ class TakedownViewSet(
         takedown = access.access_takedown(request.user, pk, write=True)
         form = TakedownTransitionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        do_transition_takedown(actor=user_of(request), case=takedown.case, takedown=takedown, **form.validated_data)
+        do_transition_takedown(
+            actor=user_of(request),
+            case=takedown.case,
+            takedown=takedown,
+            ip_address=client_address(request),
+            **form.validated_data,
+        )
         return Response(TakedownSerializer(self.get_object()).data)

@@ -7,6 +7,8 @@ from rest_framework.routers import SimpleRouter
 from cases.api.audit import AccessLogViewSet
 from cases.api.cases import CaseViewSet
 from cases.api.platforms import PlatformViewSet
+from cases.api.referrals import PartnerViewSet, ReferralViewSet
+from cases.api.replies import ReplyViewSet
 from cases.api.takedowns import TakedownViewSet
 
 router = SimpleRouter()
@@ -14,5 +16,8 @@ router.register("cases", CaseViewSet, basename="case")
 router.register("access-log", AccessLogViewSet, basename="access-log")
 router.register("platforms", PlatformViewSet, basename="platform")
 router.register("takedowns", TakedownViewSet, basename="takedown")
+router.register("partners", PartnerViewSet, basename="partner")
+router.register("referrals", ReferralViewSet, basename="referral")
+router.register("replies", ReplyViewSet, basename="reply")
 
 urlpatterns = router.urls

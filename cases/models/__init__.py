@@ -28,6 +28,17 @@ from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_let
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalHolder, PortalSession, PortalSignInFailure
+from cases.models.referral import (
+    CONTACT_ITEMS,
+    TAKEDOWN_ITEMS,
+    Partner,
+    PartnerChannel,
+    PartnerKind,
+    Referral,
+    ReferralStatus,
+    SharedItem,
+)
+from cases.models.reply import QUEUE_STATUSES, REPLY_OUTCOMES, PlatformReply, ReplyAttachment, ReplyStatus
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
 from cases.models.retention import (
     ErasureRequest,
@@ -52,13 +63,17 @@ from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
 __all__ = [
+    "CONTACT_ITEMS",
     "ESCALATING_LEVELS",
     "GUARDIAN_PRIVATE_FIELDS",
     "OPEN_TAKEDOWN_STATUSES",
     "PRIORITY_RANK",
     "PRIVATE_FIELDS",
+    "QUEUE_STATUSES",
     "REFERENCE_ALPHABET",
     "REFERENCE_LENGTH",
+    "REPLY_OUTCOMES",
+    "TAKEDOWN_ITEMS",
     "AccessAction",
     "AccessBlock",
     "AccessLog",
@@ -93,9 +108,13 @@ __all__ = [
     "NoteKind",
     "NoteVisibility",
     "OnCallShift",
+    "Partner",
+    "PartnerChannel",
+    "PartnerKind",
     "Platform",
     "PlatformDomain",
     "PlatformKind",
+    "PlatformReply",
     "PortalAccess",
     "PortalHolder",
     "PortalSession",
@@ -106,6 +125,10 @@ __all__ = [
     "PurgedCaseDay",
     "PurgedPlaceDay",
     "PurgedTakedown",
+    "Referral",
+    "ReferralStatus",
+    "ReplyAttachment",
+    "ReplyStatus",
     "ReportBuild",
     "ReportCaseDay",
     "ReportPlaceDay",
@@ -113,6 +136,7 @@ __all__ = [
     "RequestChannel",
     "RiskAssessment",
     "RiskLevel",
+    "SharedItem",
     "Sighting",
     "SightingState",
     "Status",

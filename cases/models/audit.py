@@ -35,6 +35,9 @@ class EventKind(models.TextChoices):
     LETTER_QUEUED = "letter_queued", _("Takedown letter queued for e-mail")
     LETTER_FAILED = "letter_failed", _("Takedown letter could not be e-mailed")
     FOLLOWUP_SET = "followup_set", _("Follow-up set")
+    REFERRAL_PROPOSED = "referral_proposed", _("Referral proposed")
+    REFERRAL_CHANGED = "referral_changed", _("Referral updated")
+    REPLY_RECEIVED = "reply_received", _("Platform's reply received")
     FOLLOWUP_DONE = "followup_done", _("Follow-up done")
     FOLLOWUP_SNOOZED = "followup_snoozed", _("Follow-up snoozed")
     PORTAL_ISSUED = "portal_issued", _("Portal access issued")
@@ -100,6 +103,8 @@ class AccessAction(models.TextChoices):
     DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
     # A supervisor report (centre-wide figures, no victim detail) opened as a page or through the API.
     REPORT = "report", _("Opened a report")
+    # Items of a case passed to a partner organisation (a referral sent): `detail` says what and to whom.
+    REFERRAL = "referral", _("Shared with a partner")
     # The centre's access log read by a supervisor (who read which case: no victim detail).
     ACCESS_LOG = "access_log", _("Read the access log")
 
@@ -121,6 +126,8 @@ class AccessLog(models.Model):
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     action = models.CharField(max_length=20, choices=AccessAction.choices, default=AccessAction.VIEW)
     ip_address = models.GenericIPAddressField(null=True)
+    # What left and to whom, for a referral: the partner and the names of the items (never their values).
+    detail = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
 
     objects: ClassVar[models.Manager[AccessLog]] = models.Manager()

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
+from cases.validators import validate_ticket_pattern
 
 
 class PlatformKind(models.TextChoices):
@@ -41,6 +42,15 @@ class Platform(models.Model):
     )
     evidence_required = models.TextField(_("evidence the platform requires"), blank=True, default="")
     regulator_escalation = models.BooleanField(_("the regulator (KCSC) takes escalations"), default=False)
+    # How the platform's replies quote their own ticket number; the first group (or the whole match) is it.
+    ticket_pattern = models.CharField(
+        _("ticket number pattern"),
+        max_length=200,
+        blank=True,
+        default="",
+        validators=[validate_ticket_pattern],
+        help_text=_("A regular expression; its first group is the ticket number. Empty: a general pattern."),
+    )
     # The "unknown site" entry: where a URL goes when no domain matches.
     is_fallback = models.BooleanField(_("fallback for unknown sites"), default=False)
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)

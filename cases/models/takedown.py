@@ -74,6 +74,8 @@ class TakedownRequest(models.Model):
     mail_claim = models.UUIDField(null=True, blank=True, editable=False)
     mail_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
     mail_error = models.CharField(_("last e-mail error"), max_length=100, blank=True, default="")
+    # Attachments of the platform's replies are dropped unless the counsellor asks to keep them here.
+    keep_reply_attachments = models.BooleanField(_("keep attachments of replies"), default=False)
 
     class Meta:
         verbose_name = _("takedown request")

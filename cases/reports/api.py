@@ -72,6 +72,7 @@ PARAMETERS = {
     "platforms": PERIOD + PLATFORM,
     "trends": PERIOD + PLATFORM,
     "annual": YEAR,
+    "referrals": PERIOD,
 }
 SUMMARIES = {
     "workload": "Workload per counsellor (supervisors: the centre; counsellors: their own row)",
@@ -79,6 +80,7 @@ SUMMARIES = {
     "platforms": "Takedown requests per platform and kind of platform for a period (supervisors)",
     "trends": "Cases, harm types and places found and removed, by month (supervisors)",
     "annual": "One year in the shape of the national centre's yearly report (supervisors)",
+    "referrals": "Referrals made in a period, by kind of partner and outcome (supervisors)",
 }
 
 

@@ -1,4 +1,4 @@
-"""The five reports as tables: what each one is, who may read it, and its figures as labelled columns.
+"""The six reports as tables: what each one is, who may read it, and its figures as labelled columns.
 
 One shape for the page (text tables beside the charts), the CSV download and the API, so the three
 always say the same thing.
@@ -19,7 +19,16 @@ from django.utils.translation import gettext_lazy
 
 from accounts.models import User
 from cases.access import ReportScope, reports_visible_to
-from cases.models import Authority, FoundBy, HarmType, PlatformKind, Priority, Status
+from cases.models import (
+    Authority,
+    FoundBy,
+    HarmType,
+    PartnerKind,
+    PlatformKind,
+    Priority,
+    ReferralStatus,
+    Status,
+)
 from cases.reports import history, queries, summaries
 from cases.reports.filters import Filters
 
@@ -107,6 +116,13 @@ REPORTS: dict[str, Report] = {
             centre_wide=True,
             filters=frozenset({"period", "platform"}),
             summarised=True,
+        ),
+        Report(
+            "referrals",
+            gettext_lazy("Referrals"),
+            gettext_lazy("Referrals made in the period to the police, legal aid, care and the regulator, by outcome."),
+            centre_wide=True,
+            filters=frozenset({"period"}),
         ),
         Report(
             "annual",
@@ -444,7 +460,32 @@ def _annual(scope: ReportScope, filters: Filters, now: datetime, through: date |
     ], data
 
 
+# --- Referrals ----------------------------------------------------------------------------------------------
+
+REFERRAL_OUTCOMES = [s.value for s in ReferralStatus]
+
+
+def _referrals(scope: ReportScope, filters: Filters, now: datetime, through: date | None) -> tuple[list[Table], Any]:
+    data = queries.referrals(scope, filters.period)
+    columns = [
+        Column("kind", gettext_lazy("Partner"), TEXT),
+        _code("kind_code", gettext_lazy("Kind code")),
+        *(Column(status, ReferralStatus(status).label) for status in REFERRAL_OUTCOMES),
+        Column("total", gettext_lazy("Total")),
+    ]
+    rows: list[dict[str, Any]] = [
+        {"kind": str(PartnerKind(row.kind).label), "kind_code": row.kind, "total": row.total}
+        | {status: getattr(row, status) for status in REFERRAL_OUTCOMES}
+        for row in data.rows
+    ]
+    footer = {"kind": _("Total"), "kind_code": ""} | {
+        key: sum(r[key] for r in rows) for key in (*REFERRAL_OUTCOMES, "total")
+    }
+    return [Table("kinds", _("Referrals by kind and outcome"), columns, rows, footer)], data
+
+
 BUILDERS: dict[str, Callable[[ReportScope, Filters, datetime, date | None], tuple[list[Table], Any]]] = {
+    "referrals": _referrals,
     "workload": _workload,
     "ageing": _ageing,
     "platforms": _platforms,

@@ -19,7 +19,7 @@ from accounts.models import User
 from caseflow.net import client_ip
 from cases.access import reports_visible_to
 from cases.audit import log_access
-from cases.models import AccessAction, FoundBy, HarmType, ReportBuild, Status
+from cases.models import AccessAction, FoundBy, HarmType, PartnerKind, ReferralStatus, ReportBuild, Status
 from cases.reports import history, queries
 from cases.reports.charts import Series, bar_chart, column_chart
 from cases.reports.export import csv_response
@@ -73,7 +73,7 @@ def _user(request: HttpRequest) -> User:
 @login_required
 @require_GET
 def index(request: HttpRequest) -> HttpResponse:
-    """The reports this person may open: all five for a supervisor, her own workload for a counsellor."""
+    """The reports this person may open: all six for a supervisor, her own workload for a counsellor."""
     return render(request, "cases/reports/index.html", {"reports": reports_for(_user(request))})
 
 
@@ -263,7 +263,19 @@ def _annual_charts(data: history.Annual) -> dict[str, list[SafeString]]:
     return charts
 
 
+def _referral_charts(data: queries.Referrals) -> dict[str, list[SafeString]]:
+    kinds = [str(PartnerKind(row.kind).label) for row in data.rows]
+    series = [
+        Series(str(ReferralStatus(status).label), [getattr(row, status) for row in data.rows], tone)
+        for tone, status in enumerate(
+            (ReferralStatus.SENT, ReferralStatus.ACCEPTED, ReferralStatus.DECLINED, ReferralStatus.COMPLETED), start=1
+        )
+    ]
+    return {"kinds": [bar_chart(title=_("Referrals by kind and outcome"), categories=kinds, series=series)]}
+
+
 CHARTS: dict[str, Any] = {
+    "referrals": _referral_charts,
     "workload": _workload_charts,
     "ageing": _ageing_charts,
     "platforms": _platform_charts,

@@ -36,6 +36,7 @@ from cases.forms import (
     FollowUpForm,
     IntakeForm,
     NoteForm,
+    ReferralForm,
     RetentionForm,
     SearchForm,
     TransitionForm,
@@ -50,6 +51,7 @@ from cases.models import (
     EventKind,
     HarmType,
     PortalAccess,
+    ReferralStatus,
     SightingState,
     Status,
     TakedownStatus,
@@ -200,6 +202,17 @@ def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str]
             "old": _label(TakedownStatus, event.old.get("status")),
             "new": _label(TakedownStatus, event.new.get("status")),
         }
+    if event.kind == EventKind.REFERRAL_PROPOSED:
+        return _("Referral to %(partner)s: %(status)s") % {
+            "partner": event.new.get("partner", "?"),
+            "status": _label(ReferralStatus, event.new.get("status", ReferralStatus.PROPOSED)),
+        }
+    if event.kind == EventKind.REFERRAL_CHANGED:
+        return _("Referral to %(partner)s: %(old)s → %(new)s") % {
+            "partner": event.new.get("partner", "?"),
+            "old": _label(ReferralStatus, event.old.get("status")),
+            "new": _label(ReferralStatus, event.new.get("status")),
+        }
     if event.kind == EventKind.LETTER_QUEUED:
         return _("%(platform)s letter on its way by e-mail") % {"platform": event.new.get("platform", "?")}
     if event.kind == EventKind.LETTER_FAILED:
@@ -304,6 +317,8 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "close_question": CLOSE_CASE_QUESTION,
         "approve_question": APPROVE_CLOSURE_QUESTION,
         "note_form": forms.get("note_form") or NoteForm(),
+        "referrals": list(case.referrals.select_related("partner").order_by("-created_at", "-pk")),
+        "referral_form": forms.get("referral_form") or ReferralForm(centre_id=case.centre_id),
         "retention_form": forms.get("retention_form") or RetentionForm(),
         "erasure_request": ErasureRequest.objects.select_related("requested_by").filter(case=case).first(),
         "erase_question": ERASE_QUESTION,

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from accounts.models import User
 from cases import access
 from cases.actions.errors import ActionError, StaleVersionError
 from cases.actions.letters import do_confirm_submitted, do_send_letter, email_address_of, max_attempts
@@ -24,7 +25,7 @@ from cases.actions.takedowns import (
 )
 from cases.audit import log_access
 from cases.forms import SendLetterForm, TakedownTransitionForm
-from cases.models import PRIVATE_FIELDS, RequestChannel, TakedownRequest, TakedownStatus
+from cases.models import PRIVATE_FIELDS, REPLY_OUTCOMES, ReplyStatus, RequestChannel, TakedownRequest, TakedownStatus
 from cases.views.common import address, ask_first, confirmed, refused, staff
 
 
@@ -82,9 +83,24 @@ def _move(takedown: TakedownRequest, status: str) -> Move:
         explanation = _("The request is closed with its places still online. This cannot be undone.")
     else:
         question = _("Escalate this request to the regulator?")
-        explanation = _("Record this once the escalation has gone to the regulator (KCSC). This cannot be undone.")
+        explanation = _(
+            "A referral to the regulator is made with this request's letter and history, and recorded as sent. "
+            "This cannot be undone."
+        )
     danger = status in (TakedownStatus.REFUSED, TakedownStatus.ESCALATED)
     return Move(status, label, question, explanation, danger)
+
+
+def _can_escalate(takedown: TakedownRequest) -> bool:
+    """Overdue, and the platform's directory entry says the regulator takes escalations about it."""
+    return takedown.is_overdue and takedown.platform.regulator_escalation
+
+
+def _shown_replies(user: User) -> list[str]:
+    """A counsellor sees the replies matched to the request; a supervisor also the suspicious ones that
+    claim to answer it (they wait in her queue and change nothing)."""
+    shown: list[str] = [ReplyStatus.MATCHED, ReplyStatus.APPLIED]
+    return [*shown, ReplyStatus.SUSPICIOUS] if access.can_assign(user) else shown
 
 
 def _web_form_url(contact: str) -> str:
@@ -108,7 +124,7 @@ def _render_takedown(
         "moves": [
             _move(takedown, s)
             for s in _MOVE_ORDER
-            if s in TAKEDOWN_TRANSITIONS[takedown.status] and (s != TakedownStatus.ESCALATED or takedown.is_overdue)
+            if s in TAKEDOWN_TRANSITIONS[takedown.status] and (s != TakedownStatus.ESCALATED or _can_escalate(takedown))
         ],
         "letter_form": letter_form
         or SendLetterForm(initial={"subject": takedown.subject, "body": takedown.body, "version": takedown.version}),
@@ -116,6 +132,13 @@ def _render_takedown(
         "platform_address": email_address_of(platform.contact),
         "web_form_url": _web_form_url(platform.contact),
         "max_attempts": max_attempts(),
+        "replies": list(
+            takedown.replies.filter(status__in=_shown_replies(user))
+            .prefetch_related("kept_attachments")
+            .order_by("received_at", "pk")
+        ),
+        # Confirming a reply moves the request: only the answers legal from where it stands.
+        "reply_moves": [(s.value, s.label) for s in REPLY_OUTCOMES if s in TAKEDOWN_TRANSITIONS[takedown.status]],
     }
     return render(request, "cases/takedown_detail.html", context, status=status)
 
@@ -192,7 +215,7 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
         return redirect("cases:takedown", pk=takedown.pk)
     # Asked only of a move that would happen: an illegal one is refused with its reason at once.
     legal = status in TAKEDOWN_TRANSITIONS[takedown.status] and (
-        status != TakedownStatus.ESCALATED or takedown.is_overdue
+        status != TakedownStatus.ESCALATED or _can_escalate(takedown)
     )
     if legal and not confirmed(request):
         move = _move(takedown, status)
@@ -205,7 +228,9 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
             danger=move.danger,
         )
     try:
-        do_transition_takedown(actor=user, case=takedown.case, takedown=takedown, **form.cleaned_data)
+        do_transition_takedown(
+            actor=user, case=takedown.case, takedown=takedown, ip_address=address(request), **form.cleaned_data
+        )
     except ActionError as error:
         return refused(request, takedown.pk, error, page="cases:takedown")
     messages.success(request, _("Request updated."))

@@ -15,9 +15,20 @@ from knox.models import AuthToken
 from accounts.models import User
 from cases.actions.cases import do_add_note
 from cases.actions.followups import do_set_followup
+from cases.actions.referrals import do_propose_referral
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns
-from cases.models import Case, FollowUp, Note, Sighting, TakedownRequest
+from cases.models import (
+    Case,
+    FollowUp,
+    Note,
+    Partner,
+    PlatformReply,
+    Referral,
+    ReplyAttachment,
+    Sighting,
+    TakedownRequest,
+)
 from tests.cases.conftest import open_case
 
 
@@ -30,6 +41,10 @@ class World:
     sighting: Sighting
     takedown: TakedownRequest
     followup: FollowUp
+    partner: Partner
+    referral: Referral
+    reply: PlatformReply  # a platform's reply matched to the takedown request, with a kept attachment
+    attachment: ReplyAttachment
 
 
 @pytest.fixture
@@ -41,8 +56,41 @@ def world(alice: User, platforms: None) -> World:
     assert sighting is not None, results
     takedown = do_draft_takedowns(actor=alice, case=case)[0]
     followup = do_set_followup(actor=alice, case=case, due_at=timezone.now() + timedelta(days=2), note="Call back")
+    partner = Partner.objects.create(
+        centre_id=alice.centre_id, name="Legal Aid", kind="legal", channel="phone", contact="132"
+    )
+    referral = do_propose_referral(
+        actor=alice,
+        case=case,
+        partner=partner,
+        reason="Legal advice",
+        shared_items=["victim_name"],
+        no_contact_reason="She asked the centre to speak for her.",
+    )
+    reply = PlatformReply.objects.create(
+        centre_id=alice.centre_id,
+        takedown=takedown,
+        status="matched",
+        from_address="abuse@telegram.org",
+        subject=f"Re: {takedown.token}",
+        text="We have received your report.",
+        suggested_status="acknowledged",
+    )
+    attachment = ReplyAttachment.objects.create(
+        reply=reply, filename="receipt.pdf", content_type="application/pdf", content="JVBERi0=", size=5
+    )
     case.refresh_from_db()
-    return World(case=case, note=note, sighting=sighting, takedown=takedown, followup=followup)
+    return World(
+        case=case,
+        note=note,
+        sighting=sighting,
+        takedown=takedown,
+        followup=followup,
+        partner=partner,
+        referral=referral,
+        reply=reply,
+        attachment=attachment,
+    )
 
 
 @pytest.fixture

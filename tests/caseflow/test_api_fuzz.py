@@ -49,7 +49,14 @@ WITH_IDS = [(method, path) for method, path in OPERATIONS if _PARAMETER.search(p
 def _ids(path: str, world: World) -> dict[str, int]:
     """Alice's real ids for the path parameters of `path`; an unknown parameter fails the test."""
     resource = path.removeprefix("/api/v1/").split("/")[0]
-    by_resource = {"cases": world.case.pk, "takedowns": world.takedown.pk, "platforms": world.sighting.platform_id}
+    by_resource = {
+        "cases": world.case.pk,
+        "takedowns": world.takedown.pk,
+        "platforms": world.sighting.platform_id,
+        "partners": world.partner.pk,
+        "referrals": world.referral.pk,
+        "replies": world.reply.pk,
+    }
     values: dict[str, int] = {}
     for name in _PARAMETER.findall(path):
         if name == "id" and resource in by_resource:
@@ -98,7 +105,8 @@ def send_case(
 ) -> Callable[[schemathesis.Case], None]:
     """Sends one generated case to the real WSGI application, checking each answer for a server error.
 
-    As alice (erin, the administrator, for writes to the platform directory, which only she may make),
+    As alice (erin, the administrator, for writes to the platform and partner directories, which only she
+    may make),
     with the generated path parameters; then with alice's real ids, so that bodies and queries reach
     the code behind the 404; in the fuzzing phase also with those ids as dave, of another centre.
     A coverage case that varies a path parameter is sent with that value only, and one that varies
@@ -115,9 +123,8 @@ def send_case(
 
     def run(case: schemathesis.Case) -> None:
         operation = case.operation
-        actor = (
-            administrator if operation.path.startswith("/api/v1/platforms/") and operation.method != "get" else owner
-        )
+        directory = operation.path.startswith(("/api/v1/platforms/", "/api/v1/partners/"))
+        actor = administrator if directory and operation.method != "get" else owner
         if not operation.path_parameters:
             send(case, actor)
             return

@@ -48,3 +48,10 @@ def test_it_documents_every_required_setting_in_the_example() -> None:
     for name in ("SECRET_KEY", "ALLOWED_HOSTS", "POSTGRES_PASSWORD"):
         assert f"\n{name}=" in "\n" + example
     assert (ROOT / "Dockerfile").exists()
+
+
+def test_it_runs_the_inbound_smtp_server_as_a_service_of_its_own() -> None:
+    inbound = _compose()["services"]["inbound"]
+    assert inbound["command"][:3] == ["python", "manage.py", "run_inbound_smtp"]
+    assert "test" in inbound["healthcheck"]
+    assert "run_inbound_smtp" in (ROOT / "Makefile").read_text()

@@ -44,7 +44,9 @@ from cases.models import (
     LegalDuty,
     LetterTemplate,
     OnCallShift,
+    Partner,
     Platform,
+    Referral,
 )
 from notifications.models import Notification
 from tests.caseflow.conftest import World
@@ -81,6 +83,7 @@ class Probe:
 CASE_VERSION = Of(lambda objects: objects.world.case.version)
 SIGHTING_VERSION = Of(lambda objects: objects.world.sighting.version)
 TAKEDOWN_VERSION = Of(lambda objects: objects.world.takedown.version)
+REFERRAL_VERSION = Of(lambda objects: objects.referral.version)
 PLATFORM_VERSION = Of(lambda objects: Platform.objects.get(pk=objects.world.sighting.platform_id).version)
 
 
@@ -269,6 +272,19 @@ RULES: dict[str, list[Probe]] = {
     "cases:followup_done": [case_content("post", 400)],
     "cases:followup_snooze": [case_content("post", 400)],
     "cases:takedown": [case_content("get", 200), case_content("post", 400)],
+    # Referrals: proposed on alice's case, each referral's page and moves.
+    "cases:propose_referral": [case_content("post", 400)],
+    "cases:referral": [case_content("get", 200)],
+    "cases:referral_transition": [case_content("post", 302, status="consented", version=REFERRAL_VERSION)],
+    # Platforms' replies: the centre's queue is the supervisors'; a matched reply is read and confirmed
+    # like its request; a kept attachment downloads like one.
+    "cases:replies": [supervisors("get")],
+    "cases:reply": [
+        case_content("get", 200),
+        case_content("post", 302, do="confirm", status="acknowledged", version=TAKEDOWN_VERSION),
+    ],
+    "cases:reply_attachment": [case_content("get", 200)],
+    "cases:keep_attachments": [case_content("post", 302, keep="on", version=TAKEDOWN_VERSION)],
     "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
     # The victim's portal access, issued (the passphrase shown once) and revoked on the case page.
     "cases:issue_portal": [case_content("post", 200)],
@@ -344,7 +360,7 @@ RULES: dict[str, list[Probe]] = {
                 },
             )
         ]
-        for name in ("workload", "ageing", "platforms", "trends", "annual")
+        for name in ("workload", "ageing", "platforms", "trends", "annual", "referrals")
     },
     "api-me": [signed_in("get", 200, signed_out=401)],
     "api-token-revoke": [signed_in("post", 204, signed_out=401)],
@@ -393,6 +409,33 @@ RULES: dict[str, list[Probe]] = {
         case_api("post", 400),
         case_api("post", 200, status="sent", channel="email", version=TAKEDOWN_VERSION),
     ],
+    "case-referrals": [case_api("get", 200), case_api("post", 400)],
+    "referral-list": [centre_staff("get", 200, signed_out=REFUSED)],
+    "referral-detail": [case_api("get", 200)],
+    "referral-transition": [
+        case_api("post", 400),
+        case_api("post", 200, status="consented", version=REFERRAL_VERSION),
+    ],
+    # The partner directory of alice's centre: its staff and administrators read it, its administrators
+    # keep it; another centre does not find it.
+    "partner-list": [
+        signed_in("get", 200, signed_out=REFUSED),
+        Probe("post", {**dict.fromkeys(ROLES, 403), "administrator": 400, "signed_out": REFUSED}),
+    ],
+    "partner-detail": [
+        Probe("get", {**dict.fromkeys(ROLES, 200), "outsider": 404, "signed_out": REFUSED}),
+        Probe(
+            "patch",
+            {**dict.fromkeys(ROLES, 403), "administrator": 200, "outsider": 404, "signed_out": REFUSED},
+            {"version": Of(lambda o: o.partner.version), "contact": "02-000-0000"},
+        ),
+    ],
+    "reply-list": [centre_staff("get", 200, signed_out=REFUSED)],
+    "reply-detail": [case_api("get", 200)],
+    "reply-confirm": [case_api("post", 400)],
+    # Dismissing and attaching are for the queue (supervisors); a matched reply is neither.
+    "reply-dismiss": [Probe("post", {**case_api("post", 400).expect, "owner": 403})],
+    "reply-attach": [Probe("post", {**case_api("post", 400).expect, "owner": 403}, {"token": "TD-2222222222"})],
     "access-log-list": [supervisors("get", signed_out=REFUSED)],
     # The platform directory: every centre's staff read it; administrators maintain it.
     "platform-list": [
@@ -448,6 +491,8 @@ RULES: dict[str, list[Probe]] = {
     **admin_model("axes_accesslog", changelist=200, add=403, change=200, delete=200),
     **admin_model("cases_platform", changelist=200, add=200, change=200, delete=403),
     **admin_model("cases_lettertemplate", changelist=200, add=200, change=200, delete=200),
+    # The partner directory of the administrator's own centre; entries are made inactive, never deleted.
+    **admin_model("cases_partner", changelist=200, add=200, change=200, delete=403),
 }
 
 # Cells where the product does not yet do what the rule says; each has a strict xfail test that
@@ -472,6 +517,8 @@ class Objects:
     colleague_id: int
     alices_new_app: TotpDevice  # being set up, not confirmed: alice still owes no code
     erins_app: TotpDevice
+    partner: Partner  # legal aid in alice's centre's directory
+    referral: Referral  # of alice's case, proposed
     followup: FollowUp  # on alice's case
     inbox_item: Notification  # delivered to alice's inbox
     escalation: Escalation  # alice's case assessed at high risk: the on-call supervisors are being called
@@ -491,6 +538,7 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
     closing = open_case(alice, victim_name="박서연", contact_phone="010-5555-0000", contact_email="")
     closure = do_request_closure(actor=alice, case=closing, reason="She wants to stop here.")
     account_event = do_send_password_link(actor=erin, account=alice, domain="testserver", use_https=False)
+    partner, referral = world.partner, world.referral
     followup = do_set_followup(actor=alice, case=world.case, due_at=timezone.now() + timedelta(days=1), note="x")
     inbox_item = Notification.objects.get(params__followup_id=followup.pk, channel="inbox")
     Notification.objects.filter(pk=inbox_item.pk).update(state="sent", sent_at=timezone.now())  # as delivered
@@ -511,6 +559,7 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
         "axes/accesslog": AccessLog.objects.create(**seen).pk,
         "cases/platform": platform.pk,
         "cases/lettertemplate": letter.pk,
+        "cases/partner": partner.pk,
     }
     return Objects(
         world=world,
@@ -523,6 +572,8 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
         colleague_id=bob.pk,
         alices_new_app=do_start_authenticator(account=alice),
         erins_app=authenticator(erin),
+        partner=partner,
+        referral=referral,
         followup=followup,
         inbox_item=inbox_item,
         escalation=escalation,
@@ -560,6 +611,16 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         alice.refresh_from_db()
         uid = urlsafe_base64_encode(force_bytes(alice.pk))
         return {"uidb64": uid, "token": default_token_generator.make_token(alice)}[parameter]
+    if parameter == "pk" and name.startswith(("cases:reply", "reply-")):
+        return world.reply.pk
+    if parameter == "attachment_id":
+        return world.attachment.pk
+    if parameter == "pk" and name == "cases:keep_attachments":
+        return world.takedown.pk
+    if parameter == "pk" and name.startswith(("cases:referral", "referral-")):
+        return objects.referral.pk
+    if parameter == "pk" and name.startswith("partner-"):
+        return objects.partner.pk
     if parameter == "pk" and name.startswith(("cases:takedown", "takedown-")):
         return world.takedown.pk
     if parameter == "pk" and name.startswith(("cases:", "case-")):

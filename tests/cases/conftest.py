@@ -8,7 +8,7 @@ import pytest
 
 from accounts.models import User
 from cases.actions.cases import do_assign_case, do_open_case
-from cases.models import Case
+from cases.models import Case, Partner, PartnerKind
 
 
 def open_case(user: User, **details: Any) -> Case:
@@ -40,3 +40,18 @@ def bobs_case(bob: User) -> Case:
 @pytest.fixture
 def daves_case(dave: User) -> Case:
     return open_case(dave, victim_name="최지우", contact_phone="010-2222-3333", contact_email="jiwoo@example.kr")
+
+
+def add_regulator(centre_id: int) -> Partner:
+    """The regulator (KCSC) in a centre's partner directory: escalating a takedown request refers to it."""
+    partner, _created = Partner.objects.get_or_create(
+        centre_id=centre_id,
+        name="KCSC",
+        defaults={"kind": PartnerKind.REGULATOR, "channel": "web_form", "contact": "https://www.kocsc.or.kr"},
+    )
+    return partner
+
+
+@pytest.fixture
+def regulator(alice: User) -> Partner:
+    return add_regulator(alice.centre_id)

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def sent(alice: User, alices_case: Case) -> TakedownRequest:
+def sent(alice: User, alices_case: Case, regulator: object) -> TakedownRequest:
     do_add_sightings(actor=alice, case=alices_case, lines=["https://t.me/r/1", "https://t.me/r/2"])
     [draft] = do_draft_takedowns(actor=alice, case=alices_case)
     return do_transition_takedown(actor=alice, case=alices_case, takedown=draft, status="sent")

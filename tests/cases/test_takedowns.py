@@ -117,6 +117,7 @@ PATH = {
 
 @pytest.mark.parametrize("current", STATUSES)
 @pytest.mark.parametrize("requested", STATUSES)
+@pytest.mark.usefixtures("regulator")
 def test_it_follows_the_takedown_machine(api_as, alice: User, with_places: Case, current: str, requested: str) -> None:
     takedown = next(t for t in do_draft_takedowns(actor=alice, case=with_places) if t.platform.name == "Telegram")
     removed = [takedown.items.all()[0].sighting_id]
@@ -143,6 +144,7 @@ def test_it_follows_the_takedown_machine(api_as, alice: User, with_places: Case,
         assert takedown.status == current
 
 
+@pytest.mark.usefixtures("regulator")
 def test_it_escalates_only_once_overdue(api_as, alice: User, with_places: Case) -> None:
     takedown = do_draft_takedowns(actor=alice, case=with_places)[0]
     takedown = do_transition_takedown(actor=alice, case=with_places, takedown=takedown, status="sent")

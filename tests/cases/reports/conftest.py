@@ -20,7 +20,7 @@ from cases.actions.sightings import SightingFlags, do_add_sightings, do_update_s
 from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.models import Case, Sighting, TakedownRequest
 from cases.reports import summaries
-from tests.cases.conftest import open_case
+from tests.cases.conftest import add_regulator, open_case
 from tests.factories import UserFactory
 
 
@@ -83,6 +83,7 @@ def answer(
 
 
 def escalate(user: User, case: Case, takedown: TakedownRequest, at: datetime) -> TakedownRequest:
+    add_regulator(case.centre_id)
     takedown = do_transition_takedown(actor=user, case=case, takedown=takedown, status="escalated")
     TakedownRequest.objects.filter(pk=takedown.pk).update(escalated_at=at)
     takedown.refresh_from_db()

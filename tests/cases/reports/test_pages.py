@@ -19,7 +19,7 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["workload", "ageing", "platforms", "trends", "annual"]
+PAGES = ["workload", "ageing", "platforms", "trends", "annual", "referrals"]
 
 
 def _queries(client, path: str) -> int:
