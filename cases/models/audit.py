@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 
 
@@ -42,6 +42,7 @@ class EventKind(models.TextChoices):
     PLACES_REPORTED = "places_reported", _("Places reported by the victim")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
+    KEY_DESTROYED = "key_destroyed", _("Case key destroyed: the case can no longer be read")
 
 
 class CaseEvent(models.Model):
@@ -57,8 +58,11 @@ class CaseEvent(models.Model):
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
     # Free text a person typed ("called her, she asked to wait"): encrypted like a note.
-    reason = EncryptedTextField(blank=True, default="")
+    reason = CaseEncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         indexes = [
