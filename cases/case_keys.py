@@ -18,7 +18,7 @@ from django.db import connection, models, transaction
 from cases.crypto import CASE_KEY_PREFIX, CaseEncryptedTextField, decrypt, seal_with
 from cases.models import Case
 from keystore import ring
-from keystore.store import store_case_key
+from keystore.store import store_case_keys
 from keystore.wrapping import new_data_key
 
 
@@ -64,10 +64,10 @@ def convert(*, batch: int = 200, report: Callable[[int, int], None] | None = Non
             without = [pk for pk, has in rows if not has]
             # A key from an earlier run that stopped before its batch committed is kept, not replaced:
             # a request may already have encrypted something with it.
-            for pk in without:
-                if keys.fernet(pk) is None:
-                    store_case_key(pk, new_data_key())
-                    keys_made += 1
+            missing = {pk: new_data_key() for pk in without if keys.fernet(pk) is None}
+            if missing:
+                store_case_keys(missing)
+                keys_made += len(missing)
             with transaction.atomic():
                 if without:
                     Case.objects.filter(pk__in=without).update(has_own_key=True)

@@ -33,6 +33,20 @@ def store_case_key(case_id: int, data_key: bytes) -> None:
     ring.current().add(case_id, data_key)
 
 
+def store_case_keys(data_keys: dict[int, bytes]) -> None:
+    """Commits the keys of many cases at once (the conversion of cases from before case keys)."""
+    rows = []
+    for case_id, data_key in data_keys.items():
+        master_key_id, wrapped = wrap(case_id, data_key)
+        rows.append(CaseKey(case_id=case_id, master_key_id=master_key_id, wrapped=wrapped))
+    with transaction.atomic(using=KEYSTORE):
+        CaseKey.objects.using(KEYSTORE).filter(case_id__in=list(data_keys)).delete()
+        CaseKey.objects.using(KEYSTORE).bulk_create(rows)
+    held = ring.current()
+    for case_id, data_key in data_keys.items():
+        held.add(case_id, data_key)
+
+
 def destroy_case_key(case_id: int) -> bool:
     """Deletes the key (and this unit of work's copy): every value encrypted with it is unreadable."""
     with transaction.atomic(using=KEYSTORE):
