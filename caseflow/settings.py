@@ -198,6 +198,8 @@ NOTIFICATION_LINKS = [
 LETTER_MAX_ATTEMPTS = env_int("LETTER_MAX_ATTEMPTS", 6, minimum=1)
 # The supervisors hear of an unanswered takedown request this long after its deadline.
 TAKEDOWN_SUPERVISOR_REMINDER_HOURS = env_int("TAKEDOWN_SUPERVISOR_REMINDER_HOURS", 24, minimum=1)
+# A high or immediate risk of harm calls the on-call supervisors again this often until one acknowledges.
+ESCALATION_REPEAT_MINUTES = env_int("ESCALATION_REPEAT_MINUTES", 15, minimum=1)
 
 # The victim's portal (cases/portal/): its own cookie and sessions, never a staff session.
 # PORTAL_BASE_URL is the one link a victim's message may carry (nothing about her case is in it).
@@ -273,6 +275,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "cases-send-due-letters": {
         "task": "cases.tasks.send_due_letters",
+        "schedule": timedelta(minutes=1),
+        "options": {"expires": 50},
+    },
+    # A high or immediate risk of harm: the on-call supervisors are called again until one acknowledges.
+    "cases-repeat-escalations": {
+        "task": "cases.tasks.repeat_escalations",
         "schedule": timedelta(minutes=1),
         "options": {"expires": 50},
     },

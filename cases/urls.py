@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import case_list, cases, closures, deliveries, followups, portal_access, sightings, takedowns
+from cases.views import case_list, cases, closures, deliveries, followups, portal_access, safety, sightings, takedowns
 
 app_name = "cases"
 
@@ -27,6 +27,16 @@ urlpatterns = [
     path("cases/<int:pk>/portal/revoke/", portal_access.case_revoke_portal, name="revoke_portal"),
     path("cases/<int:pk>/closure/", closures.case_request_closure, name="request_closure"),
     path("cases/<int:pk>/closure/<int:request_id>/decision/", closures.case_decide_closure, name="decide_closure"),
+    path("cases/<int:pk>/risk/", safety.case_assess_risk, name="assess_risk"),
+    path(
+        "cases/<int:pk>/escalations/<int:escalation_id>/acknowledge/",
+        safety.case_acknowledge_escalation,
+        name="acknowledge_escalation",
+    ),
+    path("on-call/", safety.oncall_rota, name="oncall_rota"),
+    path("on-call/shifts/<int:shift_id>/remove/", safety.oncall_remove_shift, name="oncall_remove_shift"),
+    path("on-call/crisis-lines/", safety.crisis_line_add, name="crisis_line_add"),
+    path("on-call/crisis-lines/<int:line_id>/remove/", safety.crisis_line_remove, name="crisis_line_remove"),
     path("takedowns/due/", takedowns.takedowns_due, name="takedowns_due"),
     path("deliveries/failed/", deliveries.failed_deliveries, name="failed_deliveries"),
     path("takedowns/<int:pk>/", takedowns.takedown_detail, name="takedown"),

@@ -113,6 +113,18 @@ TEMPLATES: dict[str, dict[str, Message]] = {
             body="A supervisor decided on your request to close a case. Sign in to see it.",
         ),
     },
+    # To the centre's on-call supervisors, repeated until one acknowledges: a risk of harm assessed
+    # high or immediate. Also by SMS, so it fits one message in either language, and names nobody.
+    "case.risk_escalated": {
+        Language.KOREAN: Message(
+            subject="긴급: 확인이 필요한 사례가 있습니다",
+            body="긴급 사례가 있습니다. 지금 로그인해서 확인해 주세요.",
+        ),
+        Language.ENGLISH: Message(
+            subject="Urgent: a case needs you",
+            body="An urgent case needs you. Sign in now to see it.",
+        ),
+    },
     # To a victim who agreed to be contacted: deliberately says nothing about what kind of service writes.
     "victim.case_updated": {
         Language.KOREAN: Message(

@@ -27,11 +27,22 @@ from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
+from cases.models.safety import (
+    ESCALATING_LEVELS,
+    CrisisLine,
+    Escalation,
+    EscalationState,
+    OnCallShift,
+    RiskAssessment,
+    RiskLevel,
+    Weekday,
+)
 from cases.models.search import NameGram
 from cases.models.sighting import ContentKind, FoundBy, Sighting, SightingState
 from cases.models.takedown import OPEN_TAKEDOWN_STATUSES, TakedownItem, TakedownRequest, TakedownStatus
 
 __all__ = [
+    "ESCALATING_LEVELS",
     "OPEN_TAKEDOWN_STATUSES",
     "PRIORITY_RANK",
     "PRIVATE_FIELDS",
@@ -46,6 +57,9 @@ __all__ = [
     "ClosureRequest",
     "ContactChannel",
     "ContentKind",
+    "CrisisLine",
+    "Escalation",
+    "EscalationState",
     "EventKind",
     "FollowUp",
     "FoundBy",
@@ -58,6 +72,7 @@ __all__ = [
     "Note",
     "NoteKind",
     "NoteVisibility",
+    "OnCallShift",
     "Platform",
     "PlatformDomain",
     "PlatformKind",
@@ -70,12 +85,15 @@ __all__ = [
     "ReportPlaceDay",
     "ReportRequestDay",
     "RequestChannel",
+    "RiskAssessment",
+    "RiskLevel",
     "Sighting",
     "SightingState",
     "Status",
     "TakedownItem",
     "TakedownRequest",
     "TakedownStatus",
+    "Weekday",
     "new_letter_token",
     "new_reference",
     "normalise_reference",

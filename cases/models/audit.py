@@ -43,6 +43,9 @@ class EventKind(models.TextChoices):
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
     KEY_DESTROYED = "key_destroyed", _("Case key destroyed: the case can no longer be read")
+    RISK_ASSESSED = "risk_assessed", _("Risk of harm assessed")
+    ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Urgent risk acknowledged by a supervisor")
+    ESCALATION_RESOLVED = "escalation_resolved", _("Safety plan recorded after an urgent risk")
 
 
 class CaseEvent(models.Model):

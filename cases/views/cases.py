@@ -51,6 +51,7 @@ from cases.models import (
     Status,
     TakedownStatus,
 )
+from cases.views import safety_context as safety_views
 from cases.views.common import (
     APPROVE_CLOSURE_QUESTION,
     CLOSE_CASE_EXPLANATION,
@@ -90,6 +91,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         }
     else:
         context["attention"] = list(selectors.needs_attention(visible, user)[:DASHBOARD_ROWS])
+    # Urgent risks of harm not yet ended (cases/views/safety.py, cases/_safety_dashboard.html).
+    context["escalations"] = safety_views.open_escalations(user, visible)
     # The dashboard lists victims' names: one access-log row for the page, as for the API's list.
     log_access(user=user, case=None, ip_address=address(request), action=AccessAction.LIST)
     return render(request, "cases/dashboard.html", context)
@@ -211,6 +214,8 @@ def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str]
         return ngettext("%(count)d place reported, to review", "%(count)d places reported, to review", count) % {
             "count": count
         }
+    if event.kind == EventKind.RISK_ASSESSED:
+        return safety_views.describe_assessment(event)
     return str(EventKind(event.kind).label)
 
 
@@ -292,6 +297,8 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "assign_form": forms.get("assign_form")
         or AssignForm(centre_id=case.centre_id, initial={"assigned_to": case.assigned_to_id, "version": case.version}),
     }
+    # Risk of harm (cases/views/safety.py): assessments, escalation, crisis numbers.
+    context |= safety_views.case_context(user, case, forms.get("risk_form"))
     return render(request, "cases/case_detail.html", context, status=status)
 
 

@@ -31,7 +31,7 @@ def _pages(case_id: int, takedown_id: int, supervisor: bool) -> list[str]:
         f"/takedowns/{takedown_id}/",
         "/accounts/mfa/",
     ]
-    return [*pages, "/deliveries/failed/"] if supervisor else pages
+    return [*pages, "/deliveries/failed/", "/on-call/"] if supervisor else pages
 
 
 @pytest.mark.parametrize("language", ["ko", "en"])

@@ -30,7 +30,8 @@ from accounts.actions import do_send_password_link, do_start_authenticator
 from accounts.models import AccountEvent, TotpDevice, User
 from cases.actions.closures import do_request_closure
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
-from cases.models import Case, ClosureRequest, LetterTemplate, Platform
+from cases.actions.safety import do_add_crisis_line, do_add_oncall_shift, do_assess_risk
+from cases.models import Case, ClosureRequest, CrisisLine, Escalation, LetterTemplate, OnCallShift, Platform
 from tests.caseflow.conftest import World
 from tests.caseflow.routes import PARAMETER, all_routes
 from tests.cases.conftest import open_case
@@ -87,6 +88,12 @@ def centre_staff(method: str, ok: int, *, signed_out: str = LOGIN, **data: Any) 
 def supervisors(method: str, *, signed_out: str = LOGIN) -> Probe:
     expect = {"owner": 403, "colleague": 403, "supervisor": 200, "administrator": 403, "outsider": 403}
     return Probe(method, {**expect, "signed_out": signed_out})
+
+
+def rota_keepers(method: str, ok: int, **data: Any) -> Probe:
+    """The on-call rota of one's own centre: supervisors and administrators; counsellors are refused."""
+    expect = {"owner": 403, "colleague": 403, "supervisor": ok, "administrator": ok, "outsider": 403}
+    return Probe(method, {**expect, "signed_out": LOGIN}, data)
 
 
 def signed_in(method: str, ok: int, *, signed_out: int | str = LOGIN, **data: Any) -> Probe:
@@ -261,6 +268,17 @@ RULES: dict[str, list[Probe]] = {
             },
         )
     ],
+    # Risk of harm: the assessment is the case's; acknowledging an escalation is a supervisor's.
+    "cases:assess_risk": [case_content("post", 400), case_content("post", 302, level="low", asked="Safe tonight?")],
+    "cases:acknowledge_escalation": [Probe("post", {**case_content("post", 302).expect, "owner": 403})],
+    # The centre's on-call rota and crisis numbers: its supervisors and administrators (no case on it).
+    "cases:oncall_rota": [rota_keepers("get", 200), rota_keepers("post", 400)],
+    "cases:oncall_remove_shift": [rota_keepers("post", 302)],
+    "cases:crisis_line_add": [
+        rota_keepers("post", 302, number="1388", label_ko="청소년 상담전화", label_en="Youth line"),
+        rota_keepers("post", 400, number="call me", label_ko="x", label_en="x"),
+    ],
+    "cases:crisis_line_remove": [rota_keepers("post", 302)],
     "notifications:inbox": [signed_in("get", 200)],
     "notifications:mark_all_read": [signed_in("post", 302)],
     "notifications:email_preference": [signed_in("post", 302)],
@@ -397,10 +415,13 @@ class Objects:
     colleague_id: int
     alices_new_app: TotpDevice  # being set up, not confirmed: alice still owes no code
     erins_app: TotpDevice
+    escalation: Escalation  # alice's case assessed at high risk: the on-call supervisors are being called
+    shift: OnCallShift  # carol on call on Mondays
+    crisis_line: CrisisLine
 
 
 @pytest.fixture
-def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
+def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Objects:
     platform = world.sighting.platform
     assert platform is not None
     letter = LetterTemplate.objects.filter(platform=platform).first() or LetterTemplate.objects.first()
@@ -410,6 +431,8 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
     closing = open_case(alice, victim_name="박서연", contact_phone="010-5555-0000", contact_email="")
     closure = do_request_closure(actor=alice, case=closing, reason="She wants to stop here.")
     account_event = do_send_password_link(actor=erin, account=alice, domain="testserver", use_https=False)
+    do_assess_risk(actor=alice, case=world.case, level="high", asked="Do you feel safe tonight?")
+    escalation = Escalation.objects.get(case=world.case)
     world.case.refresh_from_db()
     closing.refresh_from_db()
     seen = {"username": alice.email, "ip_address": "10.0.0.1", "user_agent": "test", "http_accept": "*/*"}
@@ -436,6 +459,9 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
         colleague_id=bob.pk,
         alices_new_app=do_start_authenticator(account=alice),
         erins_app=authenticator(erin),
+        escalation=escalation,
+        shift=do_add_oncall_shift(actor=carol, supervisor=carol, weekday=0, start_hour=9, end_hour=18),
+        crisis_line=do_add_crisis_line(actor=carol, number="1388", label_ko="청소년 상담전화", label_en="Youth line"),
     )
 
 
@@ -443,6 +469,12 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
     world = objects.world
     if name == "cases:decide_closure":
         return {"pk": objects.closing.pk, "request_id": objects.closure.pk}[parameter]
+    if parameter == "escalation_id":
+        return objects.escalation.pk
+    if parameter == "shift_id":
+        return objects.shift.pk
+    if parameter == "line_id":
+        return objects.crisis_line.pk
     if name == "accounts:event" and parameter == "pk":
         return objects.account_event.pk
     if name == "accounts:mfa_setup_confirm":

@@ -1,7 +1,8 @@
 # Each case gets its own data key (in the key store, keystore app): `has_own_key` says it has one.
 # The encrypted columns keep their type (text); only the Python field that seals and opens them
-# changes, so the AlterFields below emit no SQL. Existing values are re-encrypted with their case's
-# key by `manage.py encrypt_with_case_keys`, in batches (cases/case_keys.py says why not here).
+# changes, so the AlterFields below emit no SQL (the one on caseevent.kind adds a choice). Existing
+# values are re-encrypted with their case's key by `manage.py encrypt_with_case_keys`, in batches
+# (cases/case_keys.py says why not here).
 
 import cases.crypto
 from django.db import migrations, models
@@ -10,7 +11,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0012_reports_summaries_access_action_and_indexes'),
+        ('cases', '0013_risk_assessments_escalations_oncall_rota'),
     ]
 
     operations = [
@@ -47,7 +48,7 @@ class Migration(migrations.Migration):
         migrations.AlterField(
             model_name='caseevent',
             name='kind',
-            field=models.CharField(choices=[('created', 'Case opened'), ('updated', 'Details changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('note_added', 'Note added'), ('sightings_added', 'Places added'), ('sighting_changed', 'Place updated'), ('takedown_drafted', 'Takedown request drafted'), ('takedown_edited', 'Takedown letter edited'), ('takedown_changed', 'Takedown request updated'), ('letter_queued', 'Takedown letter queued for e-mail'), ('letter_failed', 'Takedown letter could not be e-mailed'), ('followup_set', 'Follow-up set'), ('portal_issued', 'Portal access issued'), ('portal_revoked', 'Portal access revoked'), ('consents_changed', 'Consent changed'), ('contact_changed', 'Contact choices changed'), ('places_reported', 'Places reported by the victim'), ('closure_requested', 'Closure requested'), ('closure_decided', 'Closure request decided'), ('key_destroyed', 'Case key destroyed: the case can no longer be read')], max_length=30),
+            field=models.CharField(choices=[('created', 'Case opened'), ('updated', 'Details changed'), ('status_changed', 'Status changed'), ('assigned', 'Assigned'), ('note_added', 'Note added'), ('sightings_added', 'Places added'), ('sighting_changed', 'Place updated'), ('takedown_drafted', 'Takedown request drafted'), ('takedown_edited', 'Takedown letter edited'), ('takedown_changed', 'Takedown request updated'), ('letter_queued', 'Takedown letter queued for e-mail'), ('letter_failed', 'Takedown letter could not be e-mailed'), ('followup_set', 'Follow-up set'), ('portal_issued', 'Portal access issued'), ('portal_revoked', 'Portal access revoked'), ('consents_changed', 'Consent changed'), ('contact_changed', 'Contact choices changed'), ('places_reported', 'Places reported by the victim'), ('closure_requested', 'Closure requested'), ('closure_decided', 'Closure request decided'), ('key_destroyed', 'Case key destroyed: the case can no longer be read'), ('risk_assessed', 'Risk of harm assessed'), ('escalation_acknowledged', 'Urgent risk acknowledged by a supervisor'), ('escalation_resolved', 'Safety plan recorded after an urgent risk')], max_length=30),
         ),
         migrations.AlterField(
             model_name='caseevent',
@@ -73,6 +74,21 @@ class Migration(migrations.Migration):
             model_name='note',
             name='body',
             field=cases.crypto.CaseEncryptedTextField(verbose_name='note'),
+        ),
+        migrations.AlterField(
+            model_name='riskassessment',
+            name='answer',
+            field=cases.crypto.CaseEncryptedTextField(blank=True, default='', verbose_name='the answer'),
+        ),
+        migrations.AlterField(
+            model_name='riskassessment',
+            name='asked',
+            field=cases.crypto.CaseEncryptedTextField(blank=True, default='', verbose_name='what was asked'),
+        ),
+        migrations.AlterField(
+            model_name='riskassessment',
+            name='plan',
+            field=cases.crypto.CaseEncryptedTextField(blank=True, default='', verbose_name='the plan agreed'),
         ),
         migrations.AlterField(
             model_name='sighting',
