@@ -168,6 +168,11 @@ else:
 # Only the keystore app's table lives there (keystore/router.py).
 KEYSTORE_URL = env_optional("KEYSTORE_URL")
 if KEYSTORE_URL:
+    pass
+elif DATABASE_URL and env_bool("KEYSTORE_BESIDE_DATABASE", False):
+    # Tests, CI and the bench: `<name>_keystore` on the same PostgreSQL server as the case data.
+    KEYSTORE_URL = DATABASE_URL.split("?", 1)[0] + "_keystore"
+if KEYSTORE_URL:
     DATABASES["keystore"] = dj_database_url.parse(
         KEYSTORE_URL,
         conn_max_age=env_int("DB_CONN_MAX_AGE", 600, minimum=0),

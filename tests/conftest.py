@@ -11,7 +11,6 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable
-from typing import Any
 
 import pytest
 from django.core.cache import cache
@@ -25,24 +24,6 @@ from tests.factories import PASSWORD, CentreFactory, UserFactory, sign_in
 
 # Each test run sends to and consumes from a queue of its own on the shared broker (tests/services.py).
 celery_app.conf.task_default_queue = f"test-{uuid.uuid4().hex[:12]}"
-
-
-@pytest.fixture(scope="session")
-def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix: None) -> None:
-    """Without KEYSTORE_URL, a key store on the same PostgreSQL server as the case data (its name with
-    `_keystore`), created for the run like the case database; on SQLite, an SQLite key store."""
-    import copy
-
-    from django.conf import settings
-
-    default = settings.DATABASES["default"]
-    if os.environ.get("KEYSTORE_URL") or "postgresql" not in default["ENGINE"]:
-        return
-    keystore: dict[str, Any] = settings.DATABASES["keystore"]  # type: ignore[assignment]
-    keystore.clear()
-    keystore.update(copy.deepcopy(default))
-    keystore["NAME"] = f"{default['NAME']}_keystore"
-    keystore["TEST"] = {**default.get("TEST", {}), "NAME": None}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -19,6 +19,7 @@ from cases.actions.cases import do_add_note, do_transition_case
 from cases.actions.closures import do_decide_closure, do_request_closure
 from cases.actions.followups import do_set_followup
 from cases.actions.keys import do_destroy_case_key
+from cases.actions.safety import do_assess_risk
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns
 from cases.case_keys import case_key_columns
@@ -69,6 +70,7 @@ def _fill_every_column(alice: User, carol: User, *, name: str = "김민지") -> 
     """A case with a value in every column encrypted with case keys, each written by its action."""
     case = open_case(alice, victim_name=name, safe_contact_notes="Only after 6pm")
     do_add_note(actor=alice, case=case, body="Called her back")
+    do_assess_risk(actor=alice, case=case, level="low", asked="Are you safe?", answer="Yes", plan="Call Friday")
     do_add_sightings(actor=alice, case=case, lines=["https://t.me/some_room/12", "https://example.com/v/1"])
     do_draft_takedowns(actor=alice, case=case)
     do_set_followup(actor=alice, case=case, due_at=timezone.now() + timedelta(days=2), note="Call back Friday")
