@@ -193,6 +193,15 @@ PORTAL_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_ADDRESS_FAILURE_LIMIT", 30, minim
 PORTAL_ARGON2_TIME_COST = env_int("PORTAL_ARGON2_TIME_COST", 2, minimum=1)
 PORTAL_ARGON2_MEMORY_KIB = env_int("PORTAL_ARGON2_MEMORY_KIB", 102400, minimum=8)
 
+# Evidence (cases/hashing.py): uploads are hashed in the request from memory. Images up to 20 MB, short
+# videos (one PDQ hash a second, by ffmpeg) up to 50 MB and two minutes; the 1 MB body limit holds
+# for every other route.
+EVIDENCE_IMAGE_MAX_BYTES = env_int("EVIDENCE_IMAGE_MAX_MB", 20, minimum=1) * 1024 * 1024
+EVIDENCE_VIDEO_MAX_BYTES = env_int("EVIDENCE_VIDEO_MAX_MB", 50, minimum=1) * 1024 * 1024
+EVIDENCE_VIDEO_MAX_SECONDS = env_int("EVIDENCE_VIDEO_MAX_SECONDS", 120, minimum=1)
+EVIDENCE_VIDEO_TIMEOUT_SECONDS = env_int("EVIDENCE_VIDEO_TIMEOUT_SECONDS", 60, minimum=1)
+EVIDENCE_FFMPEG = env_str("EVIDENCE_FFMPEG", "ffmpeg")
+
 # --- Cache and broker ----------------------------------------------------------------------------
 REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from django.urls import path
 
-from cases.views import case_list, cases, closures, deliveries, followups, portal_access, sightings, takedowns
+from cases.views import (
+    case_list,
+    cases,
+    closures,
+    deliveries,
+    evidence,
+    followups,
+    portal_access,
+    sightings,
+    takedowns,
+)
 
 app_name = "cases"
 
@@ -21,6 +31,9 @@ urlpatterns = [
     path("cases/<int:pk>/notes/", cases.case_add_note, name="add_note"),
     path("cases/<int:pk>/sightings/", sightings.case_add_sightings, name="add_sightings"),
     path("cases/<int:pk>/sightings/<int:sighting_id>/state/", sightings.case_sighting_state, name="sighting_state"),
+    path("cases/<int:pk>/evidence/", evidence.case_upload_evidence, name="upload_evidence"),
+    path("cases/<int:pk>/evidence/<int:evidence_id>/file/", evidence.case_evidence_file, name="evidence_file"),
+    path("cases/<int:pk>/evidence/proposals/", evidence.case_add_proposed_sightings, name="add_proposed_sightings"),
     path("cases/<int:pk>/draft-takedowns/", takedowns.case_draft_takedowns, name="draft_takedowns"),
     path("cases/<int:pk>/followups/", followups.case_add_followup, name="add_followup"),
     path("cases/<int:pk>/portal/issue/", portal_access.case_issue_portal, name="issue_portal"),

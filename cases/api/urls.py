@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cases.api.audit import AccessLogViewSet
 from cases.api.cases import CaseViewSet
+from cases.api.evidence import case_evidence_view
 from cases.api.platforms import PlatformViewSet
 from cases.api.takedowns import TakedownViewSet
 
@@ -15,4 +17,7 @@ router.register("access-log", AccessLogViewSet, basename="access-log")
 router.register("platforms", PlatformViewSet, basename="platform")
 router.register("takedowns", TakedownViewSet, basename="takedown")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("cases/<int:pk>/evidence/", case_evidence_view, name="case-evidence"),
+    *router.urls,
+]

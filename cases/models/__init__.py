@@ -21,6 +21,7 @@ from cases.models.case import (
     normalise_reference,
 )
 from cases.models.closure import ClosureDecision, ClosureRequest
+from cases.models.evidence import Evidence, EvidenceFile, EvidenceHash, EvidenceKind, EvidenceMatch
 from cases.models.followup import FollowUp
 from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_letter_token
 from cases.models.note import Note, NoteKind, NoteVisibility
@@ -47,6 +48,11 @@ __all__ = [
     "ContactChannel",
     "ContentKind",
     "EventKind",
+    "Evidence",
+    "EvidenceFile",
+    "EvidenceHash",
+    "EvidenceKind",
+    "EvidenceMatch",
     "FollowUp",
     "FoundBy",
     "HarmType",

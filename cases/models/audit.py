@@ -42,6 +42,8 @@ class EventKind(models.TextChoices):
     PLACES_REPORTED = "places_reported", _("Places reported by the victim")
     CLOSURE_REQUESTED = "closure_requested", _("Closure requested")
     CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence hashed")
+    EVIDENCE_MATCHED = "evidence_matched", _("Evidence matched another case")
 
 
 class CaseEvent(models.Model):
@@ -88,6 +90,8 @@ class AccessAction(models.TextChoices):
     DUPLICATE_CHECK = "duplicate_check", _("Checked for duplicates")
     # A supervisor report (centre-wide figures, no victim detail) opened as a page or through the API.
     REPORT = "report", _("Opened a report")
+    # A kept evidence file (the copy without metadata) shown to a person.
+    EVIDENCE = "evidence", _("Viewed an evidence file")
 
 
 class AccessLog(models.Model):

@@ -28,6 +28,7 @@ from cases.actions.cases import (
 )
 from cases.actions.errors import ActionError, StaleVersionError
 from cases.audit import log_access
+from cases.evidence_selectors import case_evidence
 from cases.forms import (
     AssignForm,
     BulkSightingsForm,
@@ -126,6 +127,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     contact=data.pop("consent_contact"),
                     share_with_police=data.pop("consent_share_with_police"),
                     hash_matching=data.pop("consent_hash_matching"),
+                    keep_evidence=data.pop("consent_keep_evidence"),
                 )
                 case = do_open_case(actor=user, consents=consents, **data)
                 messages.success(request, _("Case %(reference)s opened.") % {"reference": case.display_reference})
@@ -163,7 +165,11 @@ def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str]
         labels = [str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields]
         return _("Details changed: %(fields)s") % {"fields": ", ".join(labels)}
     if event.kind == EventKind.CONSENTS_CHANGED:
-        consents = {"hash_matching": _("hash matching"), "share_with_police": _("sharing with the police")}
+        consents = {
+            "hash_matching": _("hash matching"),
+            "share_with_police": _("sharing with the police"),
+            "keep_evidence": _("keeping evidence files"),
+        }
         changes = [
             (_("Consent to %(what)s given") if event.new[key] else _("Consent to %(what)s withdrawn")) % {"what": label}
             for key, label in consents.items()
@@ -270,6 +276,8 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "sightings": sightings,
         "takedowns": takedowns,
         "bulk_form": forms.get("bulk_form") or BulkSightingsForm(),
+        "evidence": case_evidence(user, case),
+        "evidence_error": forms.get("evidence_error", ""),
         "followup_form": forms.get("followup_form") or FollowUpForm(),
         "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
         if case.is_open

@@ -28,12 +28,16 @@ from knox.models import AuthToken
 
 from accounts.actions import do_send_password_link, do_start_authenticator
 from accounts.models import AccountEvent, TotpDevice, User
+from cases.actions.cases import do_update_case
 from cases.actions.closures import do_request_closure
+from cases.actions.evidence import do_add_evidence
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
+from cases.hashing import hash_upload
 from cases.models import Case, ClosureRequest, LetterTemplate, Platform
 from tests.caseflow.conftest import World
 from tests.caseflow.routes import PARAMETER, all_routes
 from tests.cases.conftest import open_case
+from tests.evidence_media import jpeg
 from tests.factories import authenticator, sign_in
 
 ROLES = ("owner", "colleague", "supervisor", "administrator", "outsider", "signed_out")
@@ -242,6 +246,11 @@ RULES: dict[str, list[Probe]] = {
     "cases:add_sightings": [case_content("post", 400)],
     "cases:sighting_state": [case_content("post", 302, state="removed", version=SIGHTING_VERSION)],
     "cases:draft_takedowns": [case_content("post", 302)],
+    # Evidence: an upload without a file is refused on the page; a kept file's copy is shown to who
+    # may read the case; proposing no place is refused with a message (redirect).
+    "cases:upload_evidence": [case_content("post", 400)],
+    "cases:evidence_file": [case_content("get", 200)],
+    "cases:add_proposed_sightings": [case_content("post", 302)],
     "cases:add_followup": [case_content("post", 400)],
     "cases:takedown": [case_content("get", 200), case_content("post", 400)],
     "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
@@ -305,6 +314,7 @@ RULES: dict[str, list[Probe]] = {
     "case-events": [case_api("get", 200)],
     "case-sightings": [case_api("get", 200), case_api("post", 400)],
     "case-sightings-bulk": [case_api("post", 400)],
+    "case-evidence": [case_api("get", 200), case_api("post", 400)],
     "case-sighting-detail": [case_api("patch", 200, version=SIGHTING_VERSION, is_synthetic=True)],
     "case-draft-takedowns": [case_api("post", 201)],
     "case-followups": [case_api("post", 400)],
@@ -397,6 +407,7 @@ class Objects:
     colleague_id: int
     alices_new_app: TotpDevice  # being set up, not confirmed: alice still owes no code
     erins_app: TotpDevice
+    evidence_id: int  # an image of alice's case, kept with the victim's consent
 
 
 @pytest.fixture
@@ -436,7 +447,17 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
         colleague_id=bob.pk,
         alices_new_app=do_start_authenticator(account=alice),
         erins_app=authenticator(erin),
+        evidence_id=_kept_evidence(alice, world.case),
     )
+
+
+def _kept_evidence(alice: User, case: Case) -> int:
+    """An image uploaded to alice's case after the victim agreed that files be kept."""
+    do_update_case(actor=alice, case=case, version=case.version, changes={"consent_keep_evidence": True})
+    data = jpeg(1)
+    added = do_add_evidence(actor=alice, case=case, data=data, hashed=hash_upload(data))
+    case.refresh_from_db()  # the probes send the version the page would show
+    return added.evidence.pk
 
 
 def _value(name: str, template: str, parameter: str, objects: Objects) -> object:
@@ -461,6 +482,8 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         return world.case.pk
     if parameter == "pk" and name.startswith("platform-"):
         return world.sighting.platform_id
+    if parameter == "evidence_id":
+        return objects.evidence_id
     if parameter == "sighting_id":
         return world.sighting.pk
     if parameter == "content_type_id" or (name == "admin:view_on_site" and parameter == "object_id"):
