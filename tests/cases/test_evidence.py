@@ -138,7 +138,7 @@ def test_it_refuses_an_image_over_20_mb_but_takes_one_over_the_global_1_mb(
     huge = jpeg(7) + b"\x00" * (20 * 1024 * 1024)
     response = _upload(api, alices_case, huge)
     assert response.status_code == 413
-    assert "20 MB" in response.json()["file"][0]
+    assert "20MB" in response.json()["file"][0].replace(" ", "")
     assert Evidence.objects.count() == 1
     # The 1 MB limit still holds everywhere else.
     text = "https://example.org/" + "a" * (1100 * 1024)
