@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Q
+from django.db.models import Count, Q
 
 from accounts.models import User
 from cases.access import cases_visible_to
-from cases.models import Case, Evidence, EvidenceMatch, Sighting
+from cases.models import Case, Evidence, EvidenceHash, EvidenceMatch, Sighting
 from cases.models.evidence import MIN_MATCH_QUALITY
 
 MAX_PROPOSALS = 200
@@ -43,6 +43,9 @@ class EvidenceRow:
 class CaseEvidence:
     rows: list[EvidenceRow]
     proposals: list[Sighting]
+    # Hashes good enough to match, and how many of them are in the national bank.
+    matchable_hashes: int = 0
+    shared_hashes: int = 0
 
 
 def case_evidence(user: User, case: Case) -> CaseEvidence:
@@ -86,4 +89,12 @@ def case_evidence(user: User, case: Case) -> CaseEvidence:
             if sighting.url_hash not in seen:
                 seen.add(sighting.url_hash)
                 proposals.append(sighting)
-    return CaseEvidence(rows=list(by_id.values()), proposals=proposals)
+    counts = EvidenceHash.objects.filter(case=case, quality__gte=MIN_MATCH_QUALITY).aggregate(
+        matchable=Count("pk"), shared=Count("bank_entry")
+    )
+    return CaseEvidence(
+        rows=list(by_id.values()),
+        proposals=proposals,
+        matchable_hashes=counts["matchable"],
+        shared_hashes=counts["shared"],
+    )

@@ -13,9 +13,10 @@ at 1,000,000 hashes.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from django.db import connection
-from django.db.models import Q, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from cases.hashing import MATCH_DISTANCE, MIN_QUALITY, chunks_of, hamming
@@ -42,26 +43,38 @@ def candidates(pdq: str) -> Q:
     return condition
 
 
-def _distance_sql() -> str:
+def _distance_sql(model: type[Model]) -> str:
     # 'x' || hex read as a bit string: bit(256) XOR, then the number of ones (PostgreSQL 14+).
-    table = connection.ops.quote_name(EvidenceHash._meta.db_table)
+    table = connection.ops.quote_name(model._meta.db_table)
     return f"bit_count(('x' || {table}.\"pdq\")::bit(256) # ('x' || %s)::bit(256))"
 
 
-def near(rows: QuerySet[EvidenceHash], pdq: str, *, max_distance: int = MATCH_DISTANCE) -> list[HashMatch]:
-    """The hashes among `rows` within `max_distance` of `pdq`, nearest first; nothing below quality 50."""
+def _within(rows: QuerySet[Any], pdq: str, max_distance: int) -> QuerySet[Any]:
+    """The candidate rows of `rows` (PostgreSQL: already checked) for hashes near `pdq`."""
     rows = rows.filter(candidates(pdq), quality__gte=MIN_QUALITY)
+    if connection.vendor != "postgresql":
+        return rows
+    distance = RawSQL(_distance_sql(rows.model), [pdq])  # noqa: S611  # nosec B611 - the hash is a parameter
+    return rows.annotate(distance=distance).filter(distance__lte=max_distance)
+
+
+def any_near(rows: QuerySet[Any], pdq: str, *, max_distance: int = MATCH_DISTANCE) -> bool:
+    """Whether any row of `rows` (EvidenceHash or BankHash) holds a hash within `max_distance` of `pdq`."""
+    found = _within(rows, pdq, max_distance)
     if connection.vendor == "postgresql":
-        found = (
-            rows.annotate(distance=RawSQL(_distance_sql(), [pdq]))  # noqa: S611  # nosec B611 - the hash is a parameter
-            .filter(distance__lte=max_distance)
-            .order_by("distance", "evidence_id")
-            .values_list("evidence_id", "case_id", "distance")
-        )
+        return found.exists()
+    return any(hamming(pdq, other) <= max_distance for other in found.values_list("pdq", flat=True))
+
+
+def near(rows: QuerySet[Any], pdq: str, *, max_distance: int = MATCH_DISTANCE) -> list[HashMatch]:
+    """The hashes among `rows` within `max_distance` of `pdq`, nearest first; nothing below quality 50."""
+    within = _within(rows, pdq, max_distance)
+    if connection.vendor == "postgresql":
+        found = within.order_by("distance", "evidence_id").values_list("evidence_id", "case_id", "distance")
         return [HashMatch(evidence_id=e, case_id=c, distance=d) for e, c, d in found]
     checked = [
         HashMatch(evidence_id=e, case_id=c, distance=hamming(pdq, other))
-        for e, c, other in rows.values_list("evidence_id", "case_id", "pdq")
+        for e, c, other in within.values_list("evidence_id", "case_id", "pdq")
     ]
     return sorted((m for m in checked if m.distance <= max_distance), key=lambda m: (m.distance, m.evidence_id))
 

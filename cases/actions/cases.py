@@ -15,6 +15,7 @@ from accounts.models import Role, User
 from cases import access, reminders
 from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError, TransitionError
+from cases.actions.hash_bank import withdraw_from_bank
 from cases.crypto import email_index, gram_indexes, name_index, phone_index, phone_last4_index
 from cases.evidence_vault import discard_kept_files
 from cases.models import (
@@ -219,6 +220,8 @@ def do_update_case(*, actor: User, case: Case, version: int, changes: dict[str, 
     if "victim_name" in changed_private:
         sync_name_grams(case)
     record_event(case, actor=actor, kind=EventKind.UPDATED, old=old, new=new)
+    if old.get("consent_hash_matching") is True:
+        withdraw_from_bank(case, actor=actor)
     if old.get("consent_keep_evidence") is True:
         # Consent to keep files withdrawn: the files go now, in this transaction; the hashes stay.
         discard_kept_files(case)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
-from cases import access
+from cases import access, hash_bank
 from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError
 from cases.actions.sightings import LineResult, SightingFlags, add_lines
@@ -98,6 +98,11 @@ def do_add_evidence(*, actor: User, case: Case, data: bytes, hashed: Hashed) -> 
             viewing, viewing_type = video_viewing_copy(data, hashed.media_type)
         keep_file(case=case, evidence=evidence, original=data, viewing=viewing, viewing_type=viewing_type)
     matched = _matches(case, evidence, hashed)
+    if case.consent_hash_matching:
+        matchable = [h.pdq for h in hashed.hashes if h.matchable]
+        if matchable and hash_bank.known_elsewhere(case.centre_id, matchable):
+            evidence.known_elsewhere = True
+            evidence.save(update_fields=["known_elsewhere"])
     EvidenceMatch.objects.bulk_create(
         [EvidenceMatch(evidence=evidence, matched_id=pk, distance=distance) for pk, (_c, distance) in matched.items()]
     )
@@ -107,7 +112,13 @@ def do_add_evidence(*, actor: User, case: Case, data: bytes, hashed: Hashed) -> 
         actor=actor,
         kind=EventKind.EVIDENCE_ADDED,
         old={},
-        new={"evidence": evidence.pk, "kind": hashed.kind, "kept": kept, "matched_cases": len(other_cases)},
+        new={
+            "evidence": evidence.pk,
+            "kind": hashed.kind,
+            "kept": kept,
+            "matched_cases": len(other_cases),
+            "known_elsewhere": evidence.known_elsewhere,
+        },
     )
     # The other cases learn that something of theirs was seen again, not where: the event names no case.
     for other in Case.objects.filter(pk__in=other_cases).order_by("pk"):

@@ -18,11 +18,12 @@ from rest_framework.views import APIView
 from caseflow.uploads import MemoryOnlyUploadHandler, body_limit, use_memory_uploads
 from cases import access
 from cases.actions.evidence import do_add_evidence
+from cases.actions.hash_bank import do_share_hashes
 from cases.api.common import client_address, user_of
 from cases.audit import log_access
 from cases.evidence_selectors import EvidenceRow, case_evidence
 from cases.hashing import UploadRefusedError, hash_upload, too_large_message, upload_body_limit, upload_file_limit
-from cases.models import Case
+from cases.models import BankHash, Case
 
 
 def evidence_json(row: EvidenceRow) -> dict[str, Any]:
@@ -36,6 +37,8 @@ def evidence_json(row: EvidenceRow) -> dict[str, Any]:
         "quality": evidence.quality,
         "matchable": row.matchable,
         "kept": evidence.kept,
+        # Another centre shared a hash within distance 31 with the national bank; nothing more is said.
+        "known_elsewhere": evidence.known_elsewhere,
         "created_at": evidence.created_at.isoformat(),
         "pdq": [{"second": h.second, "pdq": h.pdq, "quality": h.quality} for h in evidence.hashes.all()],
         "linked_cases": [
@@ -112,3 +115,22 @@ class CaseEvidenceView(APIView):
 
 
 case_evidence_view = body_limit(upload_body_limit)(CaseEvidenceView.as_view())
+
+
+class CaseShareHashesView(APIView):
+    """POST: shares the case's hashes with the national bank (the victim's consent to hash matching)."""
+
+    @extend_schema(
+        summary="Share the case's hashes with the national hash bank",
+        request=None,
+        responses={
+            200: OpenApiResponse(
+                description="`shared`: hashes newly shared; `in_bank`: the case's hashes in the bank."
+            ),
+            403: OpenApiResponse(description="No consent to hash matching, or not the case's writer."),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        case = access.access_case(request.user, pk, write=True)
+        added = do_share_hashes(actor=user_of(request), case=case)
+        return Response({"shared": added, "in_bank": BankHash.objects.filter(source__case=case).count()})

@@ -7,7 +7,7 @@ from rest_framework.routers import SimpleRouter
 
 from cases.api.audit import AccessLogViewSet
 from cases.api.cases import CaseViewSet
-from cases.api.evidence import case_evidence_view
+from cases.api.evidence import CaseShareHashesView, case_evidence_view
 from cases.api.platforms import PlatformViewSet
 from cases.api.takedowns import TakedownViewSet
 
@@ -19,5 +19,6 @@ router.register("takedowns", TakedownViewSet, basename="takedown")
 
 urlpatterns = [
     path("cases/<int:pk>/evidence/", case_evidence_view, name="case-evidence"),
+    path("cases/<int:pk>/evidence/share/", CaseShareHashesView.as_view(), name="case-evidence-share"),
     *router.urls,
 ]

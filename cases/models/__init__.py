@@ -23,6 +23,7 @@ from cases.models.case import (
 from cases.models.closure import ClosureDecision, ClosureRequest
 from cases.models.evidence import Evidence, EvidenceFile, EvidenceHash, EvidenceKind, EvidenceMatch
 from cases.models.followup import FollowUp
+from cases.models.hash_bank import BankHash
 from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_letter_token
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
@@ -41,6 +42,7 @@ __all__ = [
     "AccessAction",
     "AccessLog",
     "ActorKind",
+    "BankHash",
     "Case",
     "CaseEvent",
     "ClosureDecision",

@@ -44,6 +44,8 @@ class EventKind(models.TextChoices):
     CLOSURE_DECIDED = "closure_decided", _("Closure request decided")
     EVIDENCE_ADDED = "evidence_added", _("Evidence hashed")
     EVIDENCE_MATCHED = "evidence_matched", _("Evidence matched another case")
+    HASHES_SHARED = "hashes_shared", _("Hashes shared with the national bank")
+    HASHES_WITHDRAWN = "hashes_withdrawn", _("Hashes withdrawn from the national bank")
 
 
 class CaseEvent(models.Model):

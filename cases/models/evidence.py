@@ -37,6 +37,9 @@ class Evidence(models.Model):
     quality = models.PositiveSmallIntegerField(_("PDQ quality"))
     # True while the file itself is kept (encrypted, cases/evidence_vault.py), with the victim's consent.
     kept = models.BooleanField(_("file kept"), default=False)
+    # At upload, with consent to hash matching: some hash was within distance 31 of one another centre
+    # shared with the national bank. Nothing else about that centre or its case is known here.
+    known_elsewhere = models.BooleanField(_("known at another centre"), default=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("uploaded at"), default=timezone.now, editable=False)
 

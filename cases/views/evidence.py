@@ -15,12 +15,15 @@ from django.utils.translation import ngettext
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from accounts.models import Role
 from caseflow.uploads import MemoryOnlyUploadHandler, body_limit, use_memory_uploads
 from cases import access
 from cases.actions.errors import ActionError, NotAllowedError
 from cases.actions.evidence import do_add_evidence, do_add_proposed_sightings
+from cases.actions.hash_bank import do_share_hashes
 from cases.audit import log_access
 from cases.evidence_vault import unseal
+from cases.hash_bank import export_lines
 from cases.hashing import UploadRefusedError, hash_upload, too_large_message, upload_body_limit, upload_file_limit
 from cases.models import AccessAction, Case
 from cases.views.cases import render_case
@@ -113,3 +116,38 @@ def case_add_proposed_sightings(request: HttpRequest, pk: int) -> HttpResponse:
         request, ngettext("%(count)d place added.", "%(count)d places added.", created) % {"count": created}
     )
     return redirect(reverse("cases:detail", args=[case.pk]) + "#sightings")
+
+
+@login_required
+@require_POST
+def case_share_hashes(request: HttpRequest, pk: int) -> HttpResponse:
+    """Shares the case's hashes with the national bank; refused (403, with the reason) without consent."""
+    user = staff(request)
+    case = access.access_case(user, pk, write=True)
+    try:
+        added = do_share_hashes(actor=user, case=case)
+    except NotAllowedError as error:
+        raise PermissionDenied(error.message) from None
+    messages.success(
+        request,
+        ngettext(
+            "%(count)d hash shared with the national bank.", "%(count)d hashes shared with the national bank.", added
+        )
+        % {"count": added},
+    )
+    return redirect(reverse("cases:detail", args=[case.pk]) + "#evidence")
+
+
+@login_required
+def hash_bank_export(request: HttpRequest) -> HttpResponse:
+    """The centre's shared hashes for platforms' hash-matching programs: `PDQ hex,quality`, one a line.
+
+    Supervisors only; every export is in the access log."""
+    user = staff(request)
+    access.cases_visible_to(user)  # administrators: 403 (no case data)
+    if user.role != Role.SUPERVISOR:
+        raise PermissionDenied(_("Only supervisors export the centre's shared hashes."))
+    log_access(user=user, case=None, ip_address=address(request), action=AccessAction.EXPORT)
+    response = HttpResponse("".join(export_lines(user.centre_id)), content_type="text/plain; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="pdq-hashes.txt"'
+    return response

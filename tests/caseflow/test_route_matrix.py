@@ -251,6 +251,9 @@ RULES: dict[str, list[Probe]] = {
     "cases:upload_evidence": [case_content("post", 400)],
     "cases:evidence_file": [case_content("get", 200)],
     "cases:add_proposed_sightings": [case_content("post", 302)],
+    # The victim of alice's case consented to hash matching (_kept_evidence): her hashes may be shared.
+    "cases:share_hashes": [case_content("post", 302)],
+    "cases:hash_bank_export": [supervisors("get")],
     "cases:add_followup": [case_content("post", 400)],
     "cases:takedown": [case_content("get", 200), case_content("post", 400)],
     "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
@@ -315,6 +318,7 @@ RULES: dict[str, list[Probe]] = {
     "case-sightings": [case_api("get", 200), case_api("post", 400)],
     "case-sightings-bulk": [case_api("post", 400)],
     "case-evidence": [case_api("get", 200), case_api("post", 400)],
+    "case-evidence-share": [case_api("post", 200)],
     "case-sighting-detail": [case_api("patch", 200, version=SIGHTING_VERSION, is_synthetic=True)],
     "case-draft-takedowns": [case_api("post", 201)],
     "case-followups": [case_api("post", 400)],
@@ -452,8 +456,9 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
 
 
 def _kept_evidence(alice: User, case: Case) -> int:
-    """An image uploaded to alice's case after the victim agreed that files be kept."""
-    do_update_case(actor=alice, case=case, version=case.version, changes={"consent_keep_evidence": True})
+    """An image uploaded to alice's case after the victim agreed that files be kept and hashes matched."""
+    consents = {"consent_keep_evidence": True, "consent_hash_matching": True}
+    do_update_case(actor=alice, case=case, version=case.version, changes=consents)
     data = jpeg(1)
     added = do_add_evidence(actor=alice, case=case, data=data, hashed=hash_upload(data))
     case.refresh_from_db()  # the probes send the version the page would show
