@@ -111,6 +111,12 @@ def flip(pdq: str, count: int, rng: random.Random) -> str:
     return f"{value:064x}"
 
 
+def _cpu_seconds(pid: int) -> float:
+    """User and system CPU of a process of this machine (PostgreSQL runs on 127.0.0.1 here)."""
+    fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
@@ -161,12 +167,21 @@ def main() -> None:
     timings: dict[str, list[float]] = {"near": [], "random": []}
     found_near = 0
     candidate_counts: list[int] = []
+    # CPU actually spent, by PostgreSQL's backend for this connection and by this process, so that a
+    # figure taken on a busy shared machine can be read apart from the wait for a core.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        backend = cursor.fetchone()[0]
+    load_before = os.getloadavg()[0]
+    backend_cpu, python_cpu = _cpu_seconds(backend), time.process_time()
     with CaptureQueriesContext(connection) as captured:
         for kind, pdq, _distance in queries:
             t0 = time.perf_counter()
             found = matches_in_centre(centre_id, pdq)
             timings[kind].append((time.perf_counter() - t0) * 1000)
             found_near += kind == "near" and bool(found)
+    backend_cpu, python_cpu = _cpu_seconds(backend) - backend_cpu, time.process_time() - python_cpu
+    load_after = os.getloadavg()[0]
     per_query = len(captured.captured_queries) / len(queries)
     for _kind, pdq, _d in queries[:20]:
         candidate_counts.append(EvidenceHash.objects.filter(candidates(pdq), centre_id=centre_id).count())
@@ -188,6 +203,9 @@ def main() -> None:
         "near_p50_ms": round(statistics.median(timings["near"]), 2),
         "random_p50_ms": round(statistics.median(timings["random"]), 2),
         "candidates_median": statistics.median(candidate_counts),
+        "postgres_cpu_ms_per_query": round(backend_cpu * 1000 / len(queries), 2),
+        "python_cpu_ms_per_query": round(python_cpu * 1000 / len(queries), 2),
+        "load_average": [round(load_before, 1), round(load_after, 1)],
         "target_ms": TARGET_MS,
         "machine": machine(),
     }

@@ -79,3 +79,10 @@ def decrypt_bytes(token: bytes) -> bytes:
         return _fernet().decrypt(token)
     except InvalidToken:
         raise UndecryptableError("a value cannot be decrypted with CASEFLOW_FIELD_KEYS") from None
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().rotate(token)
+    except InvalidToken:
+        raise UndecryptableError("a value cannot be decrypted with CASEFLOW_FIELD_KEYS") from None

@@ -8,7 +8,9 @@ encryption, the keys issue) changes these two functions and nothing else.
 
 from __future__ import annotations
 
-from caseflow.crypto import decrypt_bytes, encrypt_bytes
+from django.db import transaction
+
+from caseflow.crypto import decrypt_bytes, encrypt_bytes, rotate_bytes
 from cases.models import Case, Evidence, EvidenceFile
 
 
@@ -28,6 +30,19 @@ def keep_file(*, case: Case, evidence: Evidence, original: bytes, viewing: bytes
         viewing=seal(case, viewing),
         viewing_type=viewing_type,
     )
+
+
+def rotate_kept_files() -> int:
+    """Every kept file encrypted again with the first field key (`manage.py rotate_field_keys`)."""
+    done = 0
+    for pk in EvidenceFile.objects.order_by("pk").values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            kept = EvidenceFile.objects.select_for_update().get(pk=pk)
+            kept.original = rotate_bytes(bytes(kept.original))
+            kept.viewing = rotate_bytes(bytes(kept.viewing))
+            kept.save(update_fields=["original", "viewing"])
+        done += 1
+    return done
 
 
 def discard_kept_files(case: Case) -> int:

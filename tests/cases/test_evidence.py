@@ -365,3 +365,23 @@ def test_it_writes_no_hash_or_file_detail_to_the_logs(api_as, alice: User, alice
         root.setLevel(level)
     assert recorder.records > 0
     assert recorder.leaks == []
+
+
+def test_it_rotates_kept_files_to_a_new_key(api_as, alice: User, settings) -> None:
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+
+    from caseflow.crypto import UndecryptableError
+    from cases.actions.cases import Consents
+
+    case = open_case(alice, consents=Consents(keep_evidence=True))
+    data = jpeg(18)
+    evidence_id = _upload(api_as(alice), case, data).json()["id"]
+    old_key, new_key = settings.CASEFLOW_FIELD_KEYS[0], Fernet.generate_key().decode()
+    settings.CASEFLOW_FIELD_KEYS = [new_key, old_key]
+    call_command("rotate_field_keys", stdout=io.StringIO())
+    settings.CASEFLOW_FIELD_KEYS = [new_key]
+    assert unseal(case, EvidenceFile.objects.get(evidence_id=evidence_id).original) == data
+    settings.CASEFLOW_FIELD_KEYS = [old_key]
+    with pytest.raises(UndecryptableError):
+        unseal(case, EvidenceFile.objects.get(evidence_id=evidence_id).original)
