@@ -25,6 +25,7 @@ from cases.models.evidence import Evidence, EvidenceFile, EvidenceHash, Evidence
 from cases.models.followup import FollowUp
 from cases.models.hash_bank import BankHash
 from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_letter_token
+from cases.models.liveness import CheckOutcome, SightingCheck
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
@@ -45,6 +46,7 @@ __all__ = [
     "BankHash",
     "Case",
     "CaseEvent",
+    "CheckOutcome",
     "ClosureDecision",
     "ClosureRequest",
     "ContactChannel",
@@ -79,6 +81,7 @@ __all__ = [
     "ReportRequestDay",
     "RequestChannel",
     "Sighting",
+    "SightingCheck",
     "SightingState",
     "Status",
     "TakedownItem",

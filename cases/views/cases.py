@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -43,11 +44,14 @@ from cases.models import (
     AccessAction,
     Case,
     CaseEvent,
+    CheckOutcome,
     ClosureDecision,
     ClosureRequest,
     EventKind,
     HarmType,
     PortalAccess,
+    Sighting,
+    SightingCheck,
     SightingState,
     Status,
     TakedownStatus,
@@ -265,9 +269,21 @@ def _paste_answers(request: HttpRequest, case: Case, sightings: list[Any]) -> li
 def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = staff(request)
     writable = access.can_write(user, case)
-    sightings = list(case.sightings.select_related("platform").order_by("pk"))
+    # Each place's latest liveness check, in the same query (sighting_check_latest_idx).
+    latest = SightingCheck.objects.filter(sighting=OuterRef("pk")).order_by("-checked_at", "-pk")
+    sightings: list[Sighting] = list(
+        case.sightings.select_related("platform")
+        .annotate(
+            last_outcome=Subquery(latest.values("outcome")[:1]),
+            last_status=Subquery(latest.values("http_status")[:1]),
+            last_check_at=Subquery(latest.values("checked_at")[:1]),
+        )
+        .order_by("pk")
+    )
     elsewhere = selectors.same_content_elsewhere(user, case, sightings)
+    outcomes = dict(CheckOutcome.choices)
     for sighting in sightings:
+        sighting.last_check_label = outcomes.get(getattr(sighting, "last_outcome", None) or "", "")  # type: ignore[attr-defined]
         links = elsewhere.get(sighting.pk, [])
         sighting.elsewhere = [link for link in links if "case" in link]  # type: ignore[attr-defined]
         sighting.elsewhere_hidden = sum(1 for link in links if "hidden" in link)  # type: ignore[attr-defined]
