@@ -36,6 +36,7 @@ urlpatterns = [
     path("cases/<int:pk>/evidence/proposals/", evidence.case_add_proposed_sightings, name="add_proposed_sightings"),
     path("cases/<int:pk>/evidence/share/", evidence.case_share_hashes, name="share_hashes"),
     path("hash-bank/export/", evidence.hash_bank_export, name="hash_bank_export"),
+    path("cases/<int:pk>/police-pack/", evidence.case_police_pack, name="police_pack"),
     path("cases/<int:pk>/draft-takedowns/", takedowns.case_draft_takedowns, name="draft_takedowns"),
     path("cases/<int:pk>/followups/", followups.case_add_followup, name="add_followup"),
     path("cases/<int:pk>/portal/issue/", portal_access.case_issue_portal, name="issue_portal"),

@@ -28,6 +28,7 @@ from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_let
 from cases.models.liveness import CheckOutcome, SightingCheck
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
+from cases.models.police import CentreSigningKey
 from cases.models.portal import PortalAccess, PortalSession, PortalSignInFailure
 from cases.models.report import ReportBuild, ReportCaseDay, ReportPlaceDay, ReportRequestDay
 from cases.models.search import NameGram
@@ -46,6 +47,7 @@ __all__ = [
     "BankHash",
     "Case",
     "CaseEvent",
+    "CentreSigningKey",
     "CheckOutcome",
     "ClosureDecision",
     "ClosureRequest",

@@ -46,6 +46,7 @@ class EventKind(models.TextChoices):
     EVIDENCE_MATCHED = "evidence_matched", _("Evidence matched another case")
     HASHES_SHARED = "hashes_shared", _("Hashes shared with the national bank")
     HASHES_WITHDRAWN = "hashes_withdrawn", _("Hashes withdrawn from the national bank")
+    POLICE_PACK_EXPORTED = "police_pack_exported", _("Evidence pack exported for the police")
 
 
 class CaseEvent(models.Model):

@@ -21,6 +21,7 @@ from cases import access
 from cases.actions.errors import ActionError, NotAllowedError
 from cases.actions.evidence import do_add_evidence, do_add_proposed_sightings
 from cases.actions.hash_bank import do_share_hashes
+from cases.actions.police import do_export_police_pack
 from cases.audit import log_access
 from cases.evidence_vault import unseal
 from cases.hash_bank import export_lines
@@ -150,4 +151,23 @@ def hash_bank_export(request: HttpRequest) -> HttpResponse:
     log_access(user=user, case=None, ip_address=address(request), action=AccessAction.EXPORT)
     response = HttpResponse("".join(export_lines(user.centre_id)), content_type="text/plain; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="pdq-hashes.txt"'
+    return response
+
+
+@login_required
+@require_POST
+def case_police_pack(request: HttpRequest, pk: int) -> HttpResponse:
+    """The signed evidence pack for the police (ZIP: PDF, manifest, signature, public key)."""
+    user = staff(request)
+    case = access.access_case(user, pk, write=True, queryset=Case.objects.select_related("assigned_to", "created_by"))
+    reason = request.POST.get("reason", "")[:500]
+    try:
+        pack = do_export_police_pack(actor=user, case=case, reason=reason, ip_address=address(request))
+    except NotAllowedError as error:
+        raise PermissionDenied(error.message) from None
+    except ActionError as error:
+        return _evidence_page(request, case, error.message, 400)
+    response = HttpResponse(pack, content_type="application/zip")
+    # A neutral name: the case reference is what the victim signs in with.
+    response["Content-Disposition"] = 'attachment; filename="evidence-pack.zip"'
     return response

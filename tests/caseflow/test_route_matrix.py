@@ -254,6 +254,8 @@ RULES: dict[str, list[Probe]] = {
     # The victim of alice's case consented to hash matching (_kept_evidence): her hashes may be shared.
     "cases:share_hashes": [case_content("post", 302)],
     "cases:hash_bank_export": [supervisors("get")],
+    # With consent to share with the police (_kept_evidence), a pack without a reason is refused.
+    "cases:police_pack": [case_content("post", 400)],
     "cases:add_followup": [case_content("post", 400)],
     "cases:takedown": [case_content("get", 200), case_content("post", 400)],
     "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
@@ -457,7 +459,7 @@ def objects(world: World, alice: User, bob: User, erin: User) -> Objects:
 
 def _kept_evidence(alice: User, case: Case) -> int:
     """An image uploaded to alice's case after the victim agreed that files be kept and hashes matched."""
-    consents = {"consent_keep_evidence": True, "consent_hash_matching": True}
+    consents = {"consent_keep_evidence": True, "consent_hash_matching": True, "consent_share_with_police": True}
     do_update_case(actor=alice, case=case, version=case.version, changes=consents)
     data = jpeg(1)
     added = do_add_evidence(actor=alice, case=case, data=data, hashed=hash_upload(data))
