@@ -10,5 +10,6 @@ from caseflow.urls import urlpatterns as caseflow_urlpatterns
 urlpatterns = [
     path("bench/bare-list/", views.bare_list, name="bench-bare-list"),
     path("bench/bare-portal/", views.bare_portal, name="bench-bare-portal"),
+    path("bench/bare-case-list/", views.bare_case_list, name="bench-bare-case-list"),
     *caseflow_urlpatterns,
 ]

@@ -119,6 +119,28 @@ class FollowUpForm(forms.Form):
         return due_at
 
 
+class FollowUpDoneForm(forms.Form):
+    """Marks a follow-up done; `version` is the one the page showed."""
+
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+
+class FollowUpSnoozeForm(forms.Form):
+    """Moves a follow-up to a chosen later time; `version` is the one the page showed."""
+
+    until = forms.DateTimeField(
+        label=_("Remind me again at"),
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
+    )
+    version = forms.IntegerField(min_value=1, max_value=2**31 - 1, widget=forms.HiddenInput)
+
+    def clean_until(self) -> datetime:
+        until: datetime = self.cleaned_data["until"]
+        if not 2000 <= until.year <= 2200:
+            raise forms.ValidationError(_("Enter a time between the years 2000 and 2200."))
+        return until
+
+
 class SightingStateForm(forms.Form):
     """Marks a place removed or back online; `version` is the one the page showed."""
 

@@ -129,14 +129,21 @@ def takedown_settled(takedown: TakedownRequest) -> None:
 
 
 def followup_set(followup: FollowUp) -> None:
+    """A reminder to the follow-up's owner at its time (a new one for each version: snoozing a reminder
+    that was already delivered must remind again)."""
     _to_staff(
         followup.owner,
         template_key="case.followup_due",
         params={"case_id": followup.case_id, "followup_id": followup.pk},
         due_at=followup.due_at,
-        key=f"followup:{followup.pk}",
+        key=followup.reminder_key,
         group=f"case:{followup.case_id}",
     )
+
+
+def followup_settled(followup: FollowUp, *, key: str) -> None:
+    """Done, or moved to another time: the reminder of the version that was read is not sent."""
+    outbox.cancel_keys([f"{key}:inbox", f"{key}:email"])
 
 
 def case_closed(case: Case) -> None:

@@ -113,6 +113,17 @@ def cancel(group_key: str, *, template_key: str = "") -> int:
     return rows.update(state=State.CANCELLED, claimed_at=None, address=None)
 
 
+def cancel_keys(dedupe_keys: Iterable[str]) -> int:
+    """Cancels the notifications of these dedupe keys that no worker has taken yet; returns how many.
+
+    For one reminder among the others of its group (a follow-up marked done or snoozed)."""
+    keys = [key for key in dedupe_keys if key]
+    if not keys:
+        return 0
+    rows = Notification.objects.filter(_NOT_TAKEN, dedupe_key__in=keys).filter(state__in=[State.PENDING, State.SENDING])
+    return rows.update(state=State.CANCELLED, claimed_at=None, address=None)
+
+
 def forget(*, group_keys: Iterable[str], param: str, value: int) -> int:
     """Deletes every message of these groups, or whose params name `param` = `value`, whatever its state:
     what is erased about a person (her case purged) leaves nothing in the outbox, not even a settled row

@@ -4,33 +4,15 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import User
-from notifications import outbox
-from notifications.messages import render_template
-from notifications.models import Notification
+from notifications import outbox, renderers
 
 INBOX_ROWS = 50
-
-
-def link_for(notification: Notification) -> str:
-    """Where a notification leads, from its ids and the project's NOTIFICATION_LINKS (param → URL name).
-
-    The link is only an address: the page behind it checks, as always, whether the reader may see it.
-    """
-    for param, url_name in getattr(settings, "NOTIFICATION_LINKS", []):
-        if param in notification.params:
-            try:
-                return reverse(url_name, args=[notification.params[param]])
-            except NoReverseMatch:
-                continue
-    return ""
 
 
 @login_required
@@ -39,16 +21,29 @@ def inbox(request: HttpRequest) -> HttpResponse:
     rows = list(outbox.inbox(user)[:INBOX_ROWS])
     # In the language the page is shown in, whatever language an e-mail copy went out in.
     language = getattr(request, "LANGUAGE_CODE", "ko")
+    items = renderers.render_inbox(user, rows, language)
     entries: list[dict[str, Any]] = [
-        {
-            "notification": n,
-            "message": render_template(n.template_key, language),
-            "link": link_for(n),
-            "unread": n.read_at is None,
-        }
-        for n in rows
+        {"notification": n, "item": items[n.pk], "unread": n.read_at is None} for n in rows
     ]
     return render(request, "notifications/inbox.html", {"entries": entries})
+
+
+@login_required
+@require_GET
+def open_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """Opening an item marks it read and leads to what it is about.
+
+    A GET that changes only the reader's own read mark (idempotent, never another's: mark_read filters
+    by recipient), so that the item is an ordinary link that opens in a new tab too.
+    """
+    user = cast(User, request.user)
+    notification = outbox.inbox(user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
+    outbox.mark_read(user, [notification.pk])
+    language = getattr(request, "LANGUAGE_CODE", "ko")
+    item = renderers.render_inbox(user, [notification], language)[notification.pk]
+    return redirect(item.link or "notifications:inbox")
 
 
 @login_required

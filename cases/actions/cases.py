@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from caseflow.korean import with_particles
 from cases import access, reminders, retention
 from cases.actions import duties
 from cases.actions.common import lock_case, record_event
@@ -232,7 +233,10 @@ def do_transition_case(*, actor: User, case: Case, status: str, reason: str = ""
     current = case.status
     if status not in Status.values or status not in CASE_TRANSITIONS[current]:
         raise TransitionError(
-            _("A case cannot move from “%(current)s” to “%(requested)s”.") % {"current": current, "requested": status},
+            with_particles(
+                _("A case cannot move from “%(current)s” to “%(requested)s”.")
+                % {"current": current, "requested": status}
+            ),
             field="status",
         )
     if (current, status) in SUPERVISOR_ONLY and actor.role != Role.SUPERVISOR:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from caseflow.korean import with_particles
 from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError, TransitionError, stale
 from cases.actions.takedowns import draft_for
@@ -176,8 +177,10 @@ def do_update_sighting(
             sighting.state, sighting.removed_at = SightingState.REMOVED, now
         else:
             raise TransitionError(
-                _("A place cannot move from “%(current)s” to “%(requested)s”.")
-                % {"current": sighting.state, "requested": state},
+                with_particles(
+                    _("A place cannot move from “%(current)s” to “%(requested)s”.")
+                    % {"current": sighting.state, "requested": state}
+                ),
                 field="state",
             )
     sighting.last_checked_at = now

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import User
+from caseflow.korean import with_particles
 from cases import reminders
 from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError, TransitionError, stale
@@ -172,8 +173,10 @@ def do_transition_takedown(
     current = takedown.status
     if status not in TAKEDOWN_TRANSITIONS or status not in TAKEDOWN_TRANSITIONS[current]:
         raise TransitionError(
-            _("A takedown request cannot move from “%(current)s” to “%(requested)s”.")
-            % {"current": current, "requested": status},
+            with_particles(
+                _("A takedown request cannot move from “%(current)s” to “%(requested)s”.")
+                % {"current": current, "requested": status}
+            ),
             field="status",
         )
     now = timezone.now()

@@ -35,6 +35,8 @@ class EventKind(models.TextChoices):
     LETTER_QUEUED = "letter_queued", _("Takedown letter queued for e-mail")
     LETTER_FAILED = "letter_failed", _("Takedown letter could not be e-mailed")
     FOLLOWUP_SET = "followup_set", _("Follow-up set")
+    FOLLOWUP_DONE = "followup_done", _("Follow-up done")
+    FOLLOWUP_SNOOZED = "followup_snoozed", _("Follow-up snoozed")
     PORTAL_ISSUED = "portal_issued", _("Portal access issued")
     PORTAL_REVOKED = "portal_revoked", _("Portal access revoked")
     CONSENTS_CHANGED = "consents_changed", _("Consent changed")

@@ -154,6 +154,15 @@ class Case(models.Model):
                 condition=Q(status__in=["new", "in_progress", "monitoring"]),
                 name="case_open_report_idx",
             ),
+            # The case list (/cases/) by status, newest change first: WHERE centre_id = … AND status = …
+            # [AND harm_types @> …] ORDER BY updated_at DESC, id DESC LIMIT 25 walks it in order, and the
+            # page's total is counted from the index alone (harm types included). Before it, a supervisor's
+            # closed cases of one harm type read the whole table twice (bench.case_list: 100 + 186 ms).
+            models.Index(
+                fields=["centre", "status", "-updated_at", "-id"],
+                include=["harm_types"],
+                name="case_centre_status_changed_idx",
+            ),
             # Reports: cases closed since the daily summaries were built (cases/reports/summaries.py).
             models.Index(
                 fields=["centre", "closed_at"], condition=Q(closed_at__isnull=False), name="case_centre_closed_idx"

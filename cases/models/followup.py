@@ -19,6 +19,10 @@ class FollowUp(models.Model):
     due_at = models.DateTimeField(_("when"))
     note = EncryptedTextField(_("what to do"), blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+    # Marked done (from the inbox or the case page); a done follow-up is listed as past, never reminded.
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    # Optimistic locking: "done" and "snooze" name the version they read; a stale one is refused (409).
+    version = models.PositiveIntegerField(_("version"), default=1)
 
     class Meta:
         indexes = [
@@ -30,3 +34,12 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"follow-up {self.pk} on case {self.case_id}"
+
+    @property
+    def is_done(self) -> bool:
+        return self.done_at is not None
+
+    @property
+    def reminder_key(self) -> str:
+        """The dedupe key of this version's reminder: snoozing makes a new one, since the old may be sent."""
+        return f"followup:{self.pk}" if self.version == 1 else f"followup:{self.pk}:v{self.version}"

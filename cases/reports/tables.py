@@ -59,6 +59,8 @@ class Table:
     rows: list[dict[str, Any]]
     footer: dict[str, Any] | None = None
     links: list[str | None] = field(default_factory=list)
+    # Links from other cells than the first, by column key: one address (or None) per row.
+    cell_links: dict[str, list[str | None]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -166,7 +168,19 @@ def _workload(scope: ReportScope, filters: Filters, now: datetime, through: date
 
     rows = [row(entry, person_label(entry)) for entry in data.rows]
     footer = row(data.total, _("Centre total")) if data.total is not None else None
-    return [Table("counsellors", _("Caseload per counsellor"), columns, rows, footer)], data
+    table = Table("counsellors", _("Caseload per counsellor"), columns, rows, footer)
+    if scope.user_id is None:
+        # Who has room leads to the intake queue with her chosen for the bulk assignment: seeing
+        # capacity and handing out unassigned cases are one click apart.
+        table.cell_links["has_room"] = [assign_intake_link(entry) for entry in data.rows]
+    return [table], data
+
+
+def assign_intake_link(entry: queries.WorkloadRow) -> str | None:
+    """The case list's unassigned cases with this counsellor preselected, for a counsellor who has room."""
+    if not entry.has_room or entry.user_id is None or not entry.active:
+        return None
+    return f"{reverse('cases:list')}?assigned=none&assign_to={entry.user_id}"
 
 
 # --- Ageing ---------------------------------------------------------------------------------------------------

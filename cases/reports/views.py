@@ -46,6 +46,8 @@ class Cell:
     text: str
     numeric: bool = False
     href: str | None = None
+    # Said after the link's text to a screen reader, which reads the link without its row ("Has room").
+    label: str = ""
 
 
 @dataclass
@@ -82,13 +84,19 @@ def _report(name: str) -> Report:
         raise Http404 from None
 
 
-def _cells(row: dict[str, Any], table: Table, href: str | None = None) -> list[Cell]:
+def _cells(row: dict[str, Any], table: Table, href: str | None = None, index: int | None = None) -> list[Cell]:
     cells: list[Cell] = []
     for column in table.columns:
         if column.hidden:
             continue
         numeric = column.kind in (COUNT, SHARE, HOURS, NUMBER)
-        cells.append(Cell(display(row.get(column.key), column.kind), numeric, None if cells else href))
+        cell = Cell(display(row.get(column.key), column.kind), numeric, None if cells else href)
+        links = table.cell_links.get(column.key)
+        if cells and links is not None and index is not None and index < len(links) and links[index]:
+            cell.href = links[index]
+            cell.text = _("Yes: assign cases")
+            cell.label = str(row.get("name", ""))
+        cells.append(cell)
     return cells
 
 
@@ -114,7 +122,8 @@ def report(request: HttpRequest, name: str) -> HttpResponse:
             csv=f"{reverse('reports:csv', args=[name, table.name])}?{query}",
             charts=charts.get(table.name, []),
             rows=[
-                _cells(row, table, table.links[i] if i < len(table.links) else None) for i, row in enumerate(table.rows)
+                _cells(row, table, table.links[i] if i < len(table.links) else None, i)
+                for i, row in enumerate(table.rows)
             ],
             footer=_cells(table.footer, table) if table.footer else None,
         )

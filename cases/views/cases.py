@@ -16,6 +16,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import User
+from caseflow.korean import with_particles
 from cases import access, selectors
 from cases.actions.cases import (
     Consents,
@@ -134,7 +135,9 @@ def intake(request: HttpRequest) -> HttpResponse:
                     hash_matching=data.pop("consent_hash_matching"),
                 )
                 case = do_open_case(actor=user, consents=consents, **data)
-                messages.success(request, _("Case %(reference)s opened.") % {"reference": case.display_reference})
+                messages.success(
+                    request, with_particles(_("Case %(reference)s opened.") % {"reference": case.display_reference})
+                )
                 return redirect("cases:detail", pk=case.pk)
             # The same form again, marked so that the next submit files the case.
             confirmed = request.POST.copy()
@@ -279,9 +282,13 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "takedowns": takedowns,
         "bulk_form": forms.get("bulk_form") or BulkSightingsForm(),
         "followup_form": forms.get("followup_form") or FollowUpForm(),
-        "followups": list(case.followups.filter(due_at__gte=timezone.now()).order_by("due_at")[:10])
-        if case.is_open
-        else [],
+        # Pending (overdue ones first, as they are the soonest) and the latest done: a fixed number of rows.
+        "followups": list(case.followups.filter(done_at__isnull=True).select_related("owner").order_by("due_at")[:20]),
+        "past_followups": list(
+            case.followups.filter(done_at__isnull=False).select_related("owner").order_by("-done_at")[:10]
+        ),
+        "followup_error": forms.get("followup_error"),
+        "now": timezone.now(),
         "bulk_results": forms.get("bulk_results") or _paste_answers(request, case, sightings),
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
@@ -332,7 +339,9 @@ def case_transition(request: HttpRequest, pk: int) -> HttpResponse:
         case = do_transition_case(actor=user, case=case, **form.cleaned_data)
     except ActionError as error:
         return refused(request, case.pk, error)
-    messages.success(request, _("Status changed to %(status)s.") % {"status": Status(case.status).label})
+    messages.success(
+        request, with_particles(_("Status changed to %(status)s.") % {"status": Status(case.status).label})
+    )
     return redirect("cases:detail", pk=case.pk)
 
 

@@ -19,10 +19,18 @@ def _join(block: str) -> str:
     return "".join(re.findall(r'"(.*)"', block)).encode().decode("unicode_escape").encode("latin-1").decode()
 
 
-def _entries(language: str, *, with_context: bool = False) -> list[tuple[str, ...]]:
+def _entries(language: str) -> list[tuple[str, str, str]]:
+    return [(flags, msgid, msgstr) for flags, _context, msgid, msgstr in _entries_in_context(language)]
+
+
+def _entries_in_context(language: str) -> list[tuple[str, str | None, str, str]]:
+    """Each entry's flags, context (`msgctxt`, or None), msgid and msgstr."""
     text = (LOCALE / language / "LC_MESSAGES" / "django.po").read_text(encoding="utf-8")
-    found = [(m["flags"], _join(m["id"]), _join(m["str"]), _join(m["ctx"] or "")) for m in _ENTRY.finditer(text)]
-    return [entry if with_context else entry[:3] for entry in found if entry[1]]
+    return [
+        (m["flags"], _join(m["ctx"]) if m["ctx"] else None, _join(m["id"]), _join(m["str"]))
+        for m in _ENTRY.finditer(text)
+        if _join(m["id"])
+    ]
 
 
 def test_it_translates_every_string_into_korean() -> None:
@@ -37,10 +45,9 @@ def test_it_translates_every_string_into_korean() -> None:
 @pytest.mark.parametrize("language", ["ko", "en"])
 def test_it_ships_a_compiled_catalogue_that_matches_the_source(language: str) -> None:
     compiled = gettext.GNUTranslations((LOCALE / language / "LC_MESSAGES" / "django.mo").open("rb"))
-    # A string with a context (pgettext: "From" in the access log is not a letter's sender) is looked up with it.
     stale = [
         msgid
-        for _, msgid, msgstr, context in _entries(language, with_context=True)
+        for _, context, msgid, msgstr in _entries_in_context(language)
         if msgstr and (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
     ]
     assert stale == [], "run `make messages` to recompile the catalogue"

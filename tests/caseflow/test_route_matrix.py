@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http.response import HttpResponseBase
 from django.test import Client
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from knox.models import AuthToken
@@ -30,6 +32,7 @@ from accounts.actions import do_send_password_link, do_start_authenticator
 from accounts.models import AccountEvent, TotpDevice, User
 from cases.actions.cases import do_update_case
 from cases.actions.closures import do_request_closure
+from cases.actions.followups import do_set_followup
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
 from cases.actions.safety import do_add_crisis_line, do_add_oncall_shift, do_assess_risk
 from cases.models import (
@@ -37,11 +40,13 @@ from cases.models import (
     ClosureRequest,
     CrisisLine,
     Escalation,
+    FollowUp,
     LegalDuty,
     LetterTemplate,
     OnCallShift,
     Platform,
 )
+from notifications.models import Notification
 from tests.caseflow.conftest import World
 from tests.caseflow.routes import PARAMETER, all_routes
 from tests.cases.conftest import open_case
@@ -260,6 +265,9 @@ RULES: dict[str, list[Probe]] = {
     "cases:sighting_state": [case_content("post", 302, state="removed", version=SIGHTING_VERSION)],
     "cases:draft_takedowns": [case_content("post", 302)],
     "cases:add_followup": [case_content("post", 400)],
+    # A follow-up of alice's case, done or snoozed: without a version, a 400 for those who may.
+    "cases:followup_done": [case_content("post", 400)],
+    "cases:followup_snooze": [case_content("post", 400)],
     "cases:takedown": [case_content("get", 200), case_content("post", 400)],
     "cases:takedown_transition": [case_content("post", 302, status="sent", channel="email", version=TAKEDOWN_VERSION)],
     # The victim's portal access, issued (the passphrase shown once) and revoked on the case page.
@@ -315,6 +323,10 @@ RULES: dict[str, list[Probe]] = {
     ],
     "cases:crisis_line_remove": [rota_keepers("post", 302)],
     "notifications:inbox": [signed_in("get", 200)],
+    # An item of alice's inbox: opening it leads her to it; nobody else finds it.
+    "notifications:open": [
+        Probe("get", {**dict.fromkeys(ROLES[:-1], 404), "owner": 302, "signed_out": LOGIN}),
+    ],
     "notifications:mark_all_read": [signed_in("post", 302)],
     "notifications:email_preference": [signed_in("post", 302)],
     # --- API ------------------------------------------------------------------------------------
@@ -460,6 +472,8 @@ class Objects:
     colleague_id: int
     alices_new_app: TotpDevice  # being set up, not confirmed: alice still owes no code
     erins_app: TotpDevice
+    followup: FollowUp  # on alice's case
+    inbox_item: Notification  # delivered to alice's inbox
     escalation: Escalation  # alice's case assessed at high risk: the on-call supervisors are being called
     shift: OnCallShift  # carol on call on Mondays
     crisis_line: CrisisLine
@@ -477,6 +491,9 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
     closing = open_case(alice, victim_name="박서연", contact_phone="010-5555-0000", contact_email="")
     closure = do_request_closure(actor=alice, case=closing, reason="She wants to stop here.")
     account_event = do_send_password_link(actor=erin, account=alice, domain="testserver", use_https=False)
+    followup = do_set_followup(actor=alice, case=world.case, due_at=timezone.now() + timedelta(days=1), note="x")
+    inbox_item = Notification.objects.get(params__followup_id=followup.pk, channel="inbox")
+    Notification.objects.filter(pk=inbox_item.pk).update(state="sent", sent_at=timezone.now())  # as delivered
     do_assess_risk(actor=alice, case=world.case, level="high", asked="Do you feel safe tonight?")
     do_update_case(actor=alice, case=world.case, version=world.case.version, changes={"is_minor": True})
     escalation = Escalation.objects.get(case=world.case)
@@ -506,6 +523,8 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
         colleague_id=bob.pk,
         alices_new_app=do_start_authenticator(account=alice),
         erins_app=authenticator(erin),
+        followup=followup,
+        inbox_item=inbox_item,
         escalation=escalation,
         duty=LegalDuty.objects.get(case=world.case),
         shift=do_add_oncall_shift(actor=carol, supervisor=carol, weekday=0, start_hour=9, end_hour=18),
@@ -517,6 +536,10 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
     world = objects.world
     if name == "cases:decide_closure":
         return {"pk": objects.closing.pk, "request_id": objects.closure.pk}[parameter]
+    if parameter == "followup_id":
+        return objects.followup.pk
+    if name == "notifications:open":
+        return objects.inbox_item.pk
     if parameter == "escalation_id":
         return objects.escalation.pk
     if parameter == "duty_id":

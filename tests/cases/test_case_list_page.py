@@ -163,3 +163,12 @@ def test_it_keeps_victim_details_out_of_the_list_url(client_as, alice: User) -> 
     client: Client = client_as(alice)
     page = client.get("/cases/", {"status": "new"}).content.decode()
     assert "victim_name" not in page.split('<form method="get"')[1].split("</form>")[0]
+
+
+def test_it_escapes_every_value_it_writes_into_the_rows(client_as, alice: User, carol: User) -> None:
+    """The rows are joined in Python: a name that is markup is shown as text, never run."""
+    open_case(alice, victim_name='<script>alert("x")</script> & "Kim" <b>')
+    for user in (alice, carol):
+        page = client_as(user).get("/cases/").content.decode()
+        assert "<script>alert" not in page and "<b>" not in page
+        assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; &quot;Kim&quot; &lt;b&gt;" in page

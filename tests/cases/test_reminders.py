@@ -71,8 +71,14 @@ def test_it_delivers_the_deadline_reminder_to_the_inbox(
     _deliver_due(django_capture_on_commit_callbacks, sent_takedown.deadline_at + timedelta(minutes=1))
     client = client_as(alice)
     page = client.get("/inbox/", headers={"accept-language": "en"}).content.decode()
-    assert "A response deadline has passed" in page
-    assert f'href="/takedowns/{sent_takedown.pk}/"' in page
+    reference = sent_takedown.case.display_reference
+    assert f"Telegram request on case {reference}: the response deadline passed" in page
+    [item] = Notification.objects.filter(recipient=alice, channel="inbox", state=State.SENT)
+    assert f'href="/inbox/{item.pk}/open/"' in page
+    # Opening it leads to the request (and marks it read, see tests/notifications/test_inbox_items.py).
+    assert client.get(f"/inbox/{item.pk}/open/")["Location"] == f"/takedowns/{sent_takedown.pk}/"
+    client.get("/inbox/")
+    Notification.objects.filter(pk=item.pk).update(read_at=None)
     dashboard = client.get("/", headers={"accept-language": "en"}).content.decode()
     assert 'id="inbox-unread">1<' in dashboard
     client.post("/inbox/read/")

@@ -40,7 +40,9 @@ def test_it_links_the_supervisors_inbox_message_to_the_recorded_change(
     Notification.objects.filter(recipient=carol, channel=Channel.INBOX).update(state=State.SENT)
     inbox = client_as(carol).get("/inbox/", headers={"accept-language": "en"}).content.decode()
     assert "A role was changed in your centre" in inbox
-    assert f'href="/accounts/changes/{event.pk}/"' in inbox
+    [item] = Notification.objects.filter(recipient=carol, channel=Channel.INBOX)
+    assert f'href="/inbox/{item.pk}/open/"' in inbox
+    assert client_as(carol).get(f"/inbox/{item.pk}/open/")["Location"] == f"/accounts/changes/{event.pk}/"
 
 
 def test_it_delivers_the_e_mails_without_any_detail_of_the_change(

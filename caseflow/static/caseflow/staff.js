@@ -22,6 +22,21 @@
     window.setTimeout(function () { form.requestSubmit(button); }, 0);
   });
 
+  // A form that came back with errors: focus goes to its first field in error (the summary above the
+  // form, role=alert, is read out), or to the summary itself when the error is not about a field.
+  var summary = document.querySelector("[data-error-summary], #followup-error");
+  if (summary) {
+    var form = summary.closest("form");
+    var scope = form || summary.parentNode;
+    var field = scope.querySelector("[aria-invalid=true], .has-error input, .has-error select, .has-error textarea");
+    if (field) {
+      field.focus();
+    } else {
+      if (!summary.hasAttribute("tabindex")) { summary.setAttribute("tabindex", "-1"); }
+      summary.focus();
+    }
+  }
+
   // A letter being edited: leaving the page (a link, another form, closing the tab) asks first.
   var guarded = document.querySelectorAll("form[data-unsaved-warning]");
   var leaving = false;
@@ -44,6 +59,18 @@
       }
     });
   }
+
+  // "Select all" boxes (the case list's bulk assignment): hidden until this script can make them work.
+  Array.prototype.forEach.call(document.querySelectorAll("input[data-select-all]"), function (box) {
+    var form = box.form;
+    var name = box.getAttribute("data-select-all");
+    box.hidden = false;
+    box.addEventListener("change", function () {
+      Array.prototype.forEach.call(form.querySelectorAll("input[type=checkbox][name=" + name + "]"), function (item) {
+        item.checked = box.checked;
+      });
+    });
+  });
 
   // Copy buttons: hidden until this script can make them work.
   function copied(button) {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -96,3 +97,55 @@ def test_it_logs_opening_the_report(api_as, client_as, carol: User, world: World
     client_as(carol).get("/reports/workload/")
     rows = list(AccessLog.objects.order_by("pk").values_list("case_id", "action", "user_id")[before:])
     assert rows == [(None, "report", carol.pk), (None, "report", carol.pk)]
+
+
+def test_it_links_who_has_room_to_assigning_her_unassigned_cases(client_as, carol: User, world: World) -> None:
+    """From capacity to assignment in two clicks: the link opens the intake queue with her chosen."""
+    bob = User.objects.get(full_name="Bob Lee")
+    alice = User.objects.get(full_name="Alice Kim")
+    page = client_as(carol).get("/reports/workload/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    links = re.findall(r'<a href="([^"]+)" class="assign-link">([^<]*)<span class="visually-hidden"> \(([^)]*)\)', page)
+    # Only bob has room; alice (an overdue request), carol (a supervisor) and frank (left) have no link.
+    assert links == [(f"/cases/?assigned=none&amp;assign_to={bob.pk}", "Yes: assign cases", "Bob Lee")]
+    listed = client_as(carol).get(f"/cases/?assigned=none&assign_to={bob.pk}", HTTP_ACCEPT_LANGUAGE="en")
+    assert listed.status_code == 200
+    text = listed.content.decode()
+    assert re.search(rf'<option value="{bob.pk}" selected>Bob Lee</option>', text)
+    assert f'<option value="{alice.pk}" selected>' not in text
+    unassigned = [c for c in world.cases.values() if c.centre_id == world.centre.pk and c.assigned_to_id is None]
+    shown = set(re.findall(r'name="case" value="(\d+)"', text))
+    assert shown == {str(c.pk) for c in unassigned} and shown
+    # The second step: select and assign; the list comes back with bob still chosen.
+    case = unassigned[0]
+    case.refresh_from_db()
+    answer = client_as(carol).post(
+        "/cases/assign/",
+        {
+            "case": [case.pk],
+            f"version_{case.pk}": case.version,
+            "assigned_to": bob.pk,
+            "back": "assigned=none&assign_to=" + str(bob.pk),
+        },
+    )
+    assert answer.status_code == 302 and answer["Location"] == f"/cases/?assigned=none&assign_to={bob.pk}"
+    case.refresh_from_db()
+    assert case.assigned_to_id == bob.pk
+
+
+@pytest.mark.parametrize("value", ["abc", "-1", "１２", "9" * 40, "", "0"])
+def test_it_selects_nobody_for_an_assignee_it_does_not_know(client_as, carol: User, world: World, value: str) -> None:
+    response = client_as(carol).get("/cases/", {"assigned": "none", "assign_to": value})
+    assert response.status_code == 200
+    assert "selected>" not in re.sub(
+        r"<select[^>]*name=\"(status|priority|minor|harm|assigned)\".*?</select>",
+        "",
+        response.content.decode(),
+        flags=re.S,
+    )
+
+
+def test_it_gives_a_counsellor_no_assignment_link(client_as, alice: User, world: World) -> None:
+    page = client_as(alice).get("/reports/workload/").content.decode()
+    assert "assign-link" not in page
+    listed = client_as(alice).get(f"/cases/?assigned=none&assign_to={alice.pk}").content.decode()
+    assert 'id="bulk-assignee"' not in listed
