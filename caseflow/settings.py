@@ -522,6 +522,12 @@ SPECTACULAR_SETTINGS = {
         "CaseStatusEnum": "cases.models.Status",
         "TakedownStatusEnum": "cases.models.TakedownStatus",
         "SightingStateEnum": "cases.models.SightingState",
+        "PlatformKindEnum": "cases.models.PlatformKind",
+        "PartnerKindEnum": "cases.models.PartnerKind",
+        "RequestChannelEnum": "cases.models.RequestChannel",
+        "PartnerChannelEnum": "cases.models.PartnerChannel",
+        "ReferralStatusEnum": "cases.models.ReferralStatus",
+        "ReplyStatusEnum": "cases.models.ReplyStatus",
     },
 }
 
