@@ -120,8 +120,12 @@ def test_it_calls_the_on_call_supervisor_every_round_until_she_acknowledges(
         celery_app.send_task(SWEEP)
         assert wait_until(lambda: delivered(2), timeout=60), (read_mailbox(mailbox), gateway.texts)
 
-        # A sweep before the next round is due sends nothing.
+        # A sweep before the next round is due sends nothing. Wait until the worker has run it, or it
+        # could run after the next line makes round 3 due and rightly send it before Carol acknowledges.
         celery_app.send_task(SWEEP)
+        settled = _sentinel(carol)
+        assert wait_until(lambda: Notification.objects.get(pk=settled).state == State.SENT, timeout=60)
+        assert delivered(2), (read_mailbox(mailbox), gateway.texts)
 
         # The third round is due when Carol acknowledges from the case page.
         Escalation.objects.filter(pk=escalation.pk).update(next_round_at=timezone.now() - timedelta(seconds=1))
