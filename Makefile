@@ -38,6 +38,8 @@ $(VENV)/.installed: $(BIN)/python requirements.txt requirements-dev.txt
 
 run: $(VENV)/.installed
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
+	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --database keystore --no-input
+	DJANGO_DEBUG=1 $(BIN)/python manage.py encrypt_with_case_keys
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
 	@echo "caseflow: http://127.0.0.1:8000/  (Ctrl-C stops the web server, the worker, beat and the inbound SMTP server)"
 	@trap 'kill 0' INT TERM EXIT; \

@@ -40,8 +40,9 @@ from psycopg.conninfo import make_conninfo  # noqa: E402
 
 from accounts.models import Centre, Role, User  # noqa: E402
 from bench.settings import BENCH_PASSWORD  # noqa: E402
+from cases import case_keys  # noqa: E402
 from cases.actions.cases import refresh_indexes  # noqa: E402
-from cases.crypto import EncryptedTextField, encrypt, url_index  # noqa: E402
+from cases.crypto import CaseEncryptedTextField, encrypt, url_index  # noqa: E402
 from cases.models import (  # noqa: E402
     REFERENCE_ALPHABET,
     REFERENCE_LENGTH,
@@ -62,6 +63,7 @@ from cases.models import (  # noqa: E402
     TakedownRequest,
     TakedownStatus,
 )
+from keystore import ring  # noqa: E402
 
 CENTRES = 5
 STAFF_PER_CENTRE = 12  # 10 or 11 counsellors and 1 or 2 supervisors: 60 in all
@@ -167,6 +169,7 @@ _CASE_COLUMNS = [
     "closed_at",
     "retention_until",
     "version",
+    "has_own_key",
     "assigned_to_id",
     "centre_id",
     "created_by_id",
@@ -189,7 +192,7 @@ def _copy(
 
 
 def _encrypted_columns(model: type[Model]) -> set[str | None]:
-    return {field.column for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)}
+    return {field.column for field in model._meta.concrete_fields if isinstance(field, CaseEncryptedTextField)}
 
 
 def _blind_indexes(scratch: Case, centre_id: int, name: str, email: str, phone: str) -> tuple[str, str, str, str]:
@@ -203,6 +206,11 @@ def _blind_indexes(scratch: Case, centre_id: int, name: str, email: str, phone: 
 
 def _fill(task: Task) -> tuple[int, int, int]:
     """Writes one range of cases with their notes and `created` events, in one transaction."""
+    with ring.unit_of_work():  # the index keys, read from the key store once
+        return _fill_range(task)
+
+
+def _fill_range(task: Task) -> tuple[int, int, int]:
     rng = random.Random(task.seed)
     cases: list[tuple] = []
     notes: list[tuple] = []
@@ -278,6 +286,7 @@ def _fill(task: Task) -> tuple[int, int, int]:
                 closed_at,
                 None,
                 _VERSION[status] + rng.choice((0, 0, 1, 2)),
+                False,  # written as before case keys; main() gives every case its key afterwards
                 assignee,
                 staff.centre_id,
                 creator,
@@ -759,13 +768,14 @@ def _conninfo(dbname: str | None = None) -> str:
 
 def ensure_database() -> None:
     """Creates the bench database if it does not exist yet."""
-    name = str(settings.DATABASES["default"]["NAME"])
-    if "bench" not in name:
-        raise SystemExit(f"Refusing to fill {name!r}: the bench database's name must contain 'bench'.")
-    with psycopg.connect(_conninfo("postgres"), autocommit=True) as conn:
-        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-            print(f"created database {name}")
+    for alias in ("default", "keystore"):
+        name = str(settings.DATABASES[alias]["NAME"])
+        if "bench" not in name:
+            raise SystemExit(f"Refusing to fill {name!r}: the bench database's name must contain 'bench'.")
+        with psycopg.connect(_conninfo("postgres"), autocommit=True) as conn:
+            if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone() is None:
+                conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+                print(f"created database {name}")
 
 
 def ensure_staff() -> tuple[CentreStaff, ...]:
@@ -839,9 +849,12 @@ def main(argv: list[str] | None = None) -> int:
 
     ensure_database()
     call_command("migrate", verbosity=0)
+    call_command("migrate", database="keystore", verbosity=0)
     if args.reset:
         with connection.cursor() as cursor:
             cursor.execute(f"TRUNCATE {', '.join([*CASE_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY CASCADE")
+        with connections["keystore"].cursor() as cursor:
+            cursor.execute("TRUNCATE keystore_casekey")
         fill_cases(args)
     elif (existing := counts())["cases_case"]:
         print(f"cases already filled: {existing}; run with --reset to fill them again")
@@ -849,6 +862,14 @@ def main(argv: list[str] | None = None) -> int:
         fill_cases(args)
     if args.takedowns:
         fill_takedowns(args.takedowns, args.processes, args.seed)
+    # Rows are written as before case keys (master-key Fernet, by COPY); the upgrade command then gives
+    # each case its key and re-encrypts, as on a real installation: its time is the upgrade's cost.
+    started = time.perf_counter()
+    keys, values = case_keys.convert(batch=500)
+    print(
+        f"encrypt_with_case_keys: {keys:,} case keys made, {values:,} values re-encrypted "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     print("rows now:", ", ".join(f"{table} {n:,}" for table, n in counts().items()))
     return 0
 

@@ -14,6 +14,8 @@ RESULTS_DIR = BENCH_DIR / "results"
 
 # Never the product's database: the generator truncates what it finds here.
 BENCH_DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/caseflow_bench")
+# The key store (case keys) beside it, on the same server, as tests do.
+BENCH_KEYSTORE_URL = os.environ.get("BENCH_KEYSTORE_URL", BENCH_DATABASE_URL + "_keystore")
 BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 # Bench-only secrets, public on purpose: they protect synthetic data and nothing else. The generator
@@ -21,6 +23,7 @@ BENCH_REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 _BENCH_ENV = {
     "DJANGO_DEBUG": "0",
     "DATABASE_URL": BENCH_DATABASE_URL,
+    "KEYSTORE_URL": BENCH_KEYSTORE_URL,
     "REDIS_URL": BENCH_REDIS_URL,
     "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789abcdefghij",
     "CASEFLOW_FIELD_KEYS": "LjIvoujATfKaI7rvI91IvTMs4Ew9onc3nsT4nxiHRWo=",

@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "accounts",
+    "keystore",
     "cases",
     "notifications",
 ]
@@ -101,6 +102,8 @@ MIDDLEWARE = [
     "caseflow.middleware.AllowedHostMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Each request unwraps a case's key at most once and forgets it at the end (keystore/ring.py).
+    "keystore.ring.KeyRingMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "caseflow.middleware.RequestSizeLimitMiddleware",
@@ -160,6 +163,29 @@ else:
             "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
         }
     }
+# The key store: each case's data key, wrapped by CASEFLOW_FIELD_KEYS, in a database of its own so that
+# it is backed up apart from the case data and on a shorter schedule (README, "Keys and backups").
+# Only the keystore app's table lives there (keystore/router.py).
+KEYSTORE_URL = env_optional("KEYSTORE_URL")
+if KEYSTORE_URL:
+    pass
+elif DATABASE_URL and env_bool("KEYSTORE_BESIDE_DATABASE", False):
+    # Tests, CI and the bench: `<name>_keystore` on the same PostgreSQL server as the case data.
+    KEYSTORE_URL = DATABASE_URL.split("?", 1)[0] + "_keystore"
+if KEYSTORE_URL:
+    DATABASES["keystore"] = dj_database_url.parse(
+        KEYSTORE_URL,
+        conn_max_age=env_int("DB_CONN_MAX_AGE", 600, minimum=0),
+        conn_health_checks=True,
+    )
+else:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)
+    DATABASES["keystore"] = {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(VAR_DIR / "keystore.sqlite3"),
+        "OPTIONS": {"timeout": 20, "transaction_mode": "IMMEDIATE"},
+    }
+DATABASE_ROUTERS = ["keystore.router.KeystoreRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 if not DATABASE_URL:
     # SQLite (development, `make test` without services) ignores the covering columns of

@@ -16,6 +16,7 @@ from cases.canonical import domain_candidates
 from cases.crypto import (
     email_index,
     gram_indexes,
+    index_key_versions,
     name_index,
     normalise_name,
     phone_index,
@@ -51,17 +52,22 @@ def search_cases(visible: QuerySet[Case], centre_id: int, text: str) -> QuerySet
     text = text.strip()
     if not text:
         return visible.none()
-    condition = Q(name_index=name_index(centre_id, text))
+    # With each index key still held (one, or two while rebuild_search_index makes every hash again).
+    keys = index_key_versions()
+    condition = Q(name_index__in=[name_index(centre_id, text, key=key) for key in keys])
     if "@" in text:
-        condition |= Q(email_index=email_index(centre_id, text))
+        condition |= Q(email_index__in=[email_index(centre_id, text, key=key) for key in keys])
     if any(ch.isdigit() for ch in text):
-        condition |= Q(phone_index=phone_index(centre_id, text))
+        condition |= Q(phone_index__in=[phone_index(centre_id, text, key=key) for key in keys])
         digits = "".join(ch for ch in text if ch.isdigit())
         if len(digits) == 4 and len(text.replace("-", "").strip()) == 4:
-            condition |= Q(phone_last4_index=phone_last4_index(centre_id, text))
+            condition |= Q(phone_last4_index__in=[phone_last4_index(centre_id, text, key=key) for key in keys])
     condition |= Q(reference=normalise_reference(text))
-    grams = gram_indexes(centre_id, text) if not any(ch.isdigit() or ch == "@" for ch in text) else set()
-    if grams and len(normalise_name(text)) >= 2:
+    searchable = not any(ch.isdigit() or ch == "@" for ch in text) and len(normalise_name(text)) >= 2
+    for key in keys if searchable else []:
+        grams = gram_indexes(centre_id, text, key=key)
+        if not grams:
+            continue
         # Every piece of the query in the same case's name: a partial match, found in one index.
         holding_all = (
             NameGram.objects.filter(centre_id=centre_id, gram__in=grams)
@@ -79,10 +85,11 @@ def possible_duplicates(
 ) -> QuerySet[Case]:
     """Open cases of the centre with the same phone or e-mail: likely the same person returning."""
     condition = Q()
-    if email := email_index(centre_id, contact_email):
-        condition |= Q(email_index=email)
-    if phone := phone_index(centre_id, contact_phone):
-        condition |= Q(phone_index=phone)
+    keys = index_key_versions()
+    if emails := [e for key in keys if (e := email_index(centre_id, contact_email, key=key))]:
+        condition |= Q(email_index__in=emails)
+    if phones := [p for key in keys if (p := phone_index(centre_id, contact_phone, key=key))]:
+        condition |= Q(phone_index__in=phones)
     if not condition:
         return Case.objects.none()
     cases = Case.objects.filter(condition, centre_id=centre_id).exclude(status=Status.CLOSED)

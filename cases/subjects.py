@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from django.db.models import Model, QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from cases.crypto import open_value
 from cases.models import (
     AccessLog,
     Case,
@@ -378,5 +379,15 @@ def labels() -> dict[str, str]:
 
 
 def export(case: Case, subjects: Iterable[Subject] | None = None) -> dict[str, list[Row]]:
-    """Everything held about the case, by subject."""
-    return {subject.name: subject.export(case) for subject in subjects or SUBJECTS}
+    """Everything held about the case, by subject: values encrypted with the case's key opened with it
+    (`values()` hands them over sealed), or read as erased ("") once the key is gone."""
+    return {
+        subject.name: [_opened(case.pk, row) for row in subject.export(case)] for subject in subjects or SUBJECTS
+    }
+
+
+def _opened(case_id: int, row: Row) -> Row:
+    return {
+        name: [open_value(case_id, v) for v in value] if isinstance(value, list) else open_value(case_id, value)
+        for name, value in row.items()
+    }

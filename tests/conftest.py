@@ -26,6 +26,18 @@ from tests.factories import PASSWORD, CentreFactory, UserFactory, sign_in
 celery_app.conf.task_default_queue = f"test-{uuid.uuid4().hex[:12]}"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test that uses the database may use both: the case data and the key store that opens it."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        fixtures = getattr(item, "fixturenames", ())
+        if marker is None and not {"db", "transactional_db", "live_server"} & set(fixtures):
+            continue
+        kwargs = dict(marker.kwargs) if marker is not None else {}
+        kwargs.setdefault("databases", "__all__")
+        item.add_marker(pytest.mark.django_db(*(marker.args if marker is not None else ()), **kwargs), append=False)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache() -> None:
     """Throttle counters live in the cache; one test's requests must not count against the next.

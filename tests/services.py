@@ -17,18 +17,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
-from django.db import connection
+from django.db import connections
 
 from caseflow.celery import app as celery_app
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def test_database_url() -> str | None:
+def test_database_url(alias: str) -> str | None:
     """The URL of the database this test run uses (pytest-django's test_… database), for a subprocess."""
-    if connection.vendor != "postgresql":
+    if connections[alias].vendor != "postgresql":
         return None
-    s = connection.settings_dict
+    s = connections[alias].settings_dict
     auth = quote(s["USER"] or "")
     if s.get("PASSWORD"):
         auth += ":" + quote(s["PASSWORD"])
@@ -55,9 +55,13 @@ def celery_worker(
     """
     queue = celery_app.conf.task_default_queue
     env = {**os.environ, "CELERY_QUEUE": queue, **(extra_env or {})}
-    db_url = test_database_url()
+    db_url = test_database_url("default")
     if db_url:
         env["DATABASE_URL"] = db_url
+    # The key store of this run too, or the subprocess would not open a single case.
+    keystore_url = test_database_url("keystore")
+    if keystore_url:
+        env["KEYSTORE_URL"] = keystore_url
     process = subprocess.Popen(
         [
             sys.executable,
@@ -147,9 +151,13 @@ def web_server(log: Path, *, extra_env: dict[str, str] | None = None) -> Iterato
         "GUNICORN_ACCESS_LOG": "0",
         **(extra_env or {}),
     }
-    db_url = test_database_url()
+    db_url = test_database_url("default")
     if db_url:
         env["DATABASE_URL"] = db_url
+    # The key store of this run too, or the subprocess would not open a single case.
+    keystore_url = test_database_url("keystore")
+    if keystore_url:
+        env["KEYSTORE_URL"] = keystore_url
     server = WebServer(port, log)
     with log.open("wb") as out:
         process = subprocess.Popen(

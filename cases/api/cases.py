@@ -136,6 +136,8 @@ class DuplicateSerializer(serializers.ModelSerializer[Case]):
 class CaseListSerializer(serializers.ModelSerializer[Case]):
     reference = serializers.CharField(source="display_reference", read_only=True)
     assigned_to = UserRefSerializer(read_only=True)
+    # True once the case's data key was destroyed: its encrypted fields then read as "".
+    erased = serializers.BooleanField(source="is_erased", read_only=True)
 
     class Meta:
         model = Case
@@ -146,6 +148,7 @@ class CaseListSerializer(serializers.ModelSerializer[Case]):
             "priority",
             "is_minor",
             "victim_name",
+            "erased",
             "assigned_to",
             "created_at",
             "updated_at",
@@ -160,6 +163,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
     created_by = UserRefSerializer(read_only=True)
     consents = serializers.DictField(child=serializers.BooleanField(), read_only=True)
     allowed_transitions = serializers.SerializerMethodField()
+    erased = serializers.BooleanField(source="is_erased", read_only=True)
 
     class Meta:
         model = Case
@@ -175,6 +179,7 @@ class CaseSerializer(serializers.ModelSerializer[Case]):
             "contact_email",
             "contact_phone",
             "safe_contact_notes",
+            "erased",
             "preferred_language",
             "consents",
             "contact_channel",

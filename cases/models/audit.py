@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 
 
@@ -54,6 +54,7 @@ class EventKind(models.TextChoices):
     EXPORTED = "exported", _("Everything held about the victim exported")
     ERASURE_REQUESTED = "erasure_requested", _("Erasure requested")
     ERASURE_DECLINED = "erasure_declined", _("Erasure declined")
+    KEY_DESTROYED = "key_destroyed", _("Case key destroyed: the case can no longer be read")
     RISK_ASSESSED = "risk_assessed", _("Risk of harm assessed")
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Urgent risk acknowledged by a supervisor")
     ESCALATION_RESOLVED = "escalation_resolved", _("Safety plan recorded after an urgent risk")
@@ -72,8 +73,11 @@ class CaseEvent(models.Model):
     old = models.JSONField(default=dict, blank=True)
     new = models.JSONField(default=dict, blank=True)
     # Free text a person typed ("called her, she asked to wait"): encrypted like a note.
-    reason = EncryptedTextField(blank=True, default="")
+    reason = CaseEncryptedTextField(blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         indexes = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -11,7 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre, Language
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager, is_erased
+from keystore.store import store_case_key
+from keystore.wrapping import new_data_key
 
 # Easy to read aloud and to type: no 0/O, 1/I/L, nor U/V look-alikes.
 REFERENCE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTWXYZ"
@@ -84,13 +87,15 @@ class Case(models.Model):
     )
     is_minor = models.BooleanField(_("minor"), default=False)
     harm_types = models.JSONField(_("harm types"), default=list, blank=True)
-    summary = EncryptedTextField(_("summary"), blank=True, default="")
+    summary = CaseEncryptedTextField(_("summary"), blank=True, default="", case_attname="id")
 
     # Victim details, encrypted at rest; found again only through the keyed hashes below.
-    victim_name = EncryptedTextField(_("victim's name"))
-    contact_email = EncryptedTextField(_("contact e-mail"), blank=True, default="")
-    contact_phone = EncryptedTextField(_("contact phone"), blank=True, default="")
-    safe_contact_notes = EncryptedTextField(_("when and how it is safe to contact"), blank=True, default="")
+    victim_name = CaseEncryptedTextField(_("victim's name"), case_attname="id")
+    contact_email = CaseEncryptedTextField(_("contact e-mail"), blank=True, default="", case_attname="id")
+    contact_phone = CaseEncryptedTextField(_("contact phone"), blank=True, default="", case_attname="id")
+    safe_contact_notes = CaseEncryptedTextField(
+        _("when and how it is safe to contact"), blank=True, default="", case_attname="id"
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=2, choices=Language.choices, default=Language.KOREAN
     )
@@ -126,6 +131,12 @@ class Case(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     retention_until = models.DateField(_("keep until"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+    # True once the case has a data key in the key store (every case opened since case keys, and older
+    # ones after `manage.py encrypt_with_case_keys`). A case that has one but whose key the store no
+    # longer holds was erased: its values read as erased and cannot be changed.
+    has_own_key = models.BooleanField(_("encrypted with its own key"), default=False, editable=False)
+
+    objects = CaseKeyedManager()
 
     class Meta:
         verbose_name = _("case")
@@ -172,6 +183,27 @@ class Case(models.Model):
     def __str__(self) -> str:
         # Never the victim's name: this string ends up in logs and admin messages.
         return self.display_reference
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A new case gets its own data key, committed to the key store before the case itself
+        (keystore/store.py says why that order)."""
+        data_key = None
+        if self._state.adding and self.pk is None:
+            data_key = new_data_key()
+            self._new_data_key = data_key
+            self.has_own_key = True
+        try:
+            super().save(*args, **kwargs)
+        finally:
+            self.__dict__.pop("_new_data_key", None)
+        if data_key is not None:
+            store_case_key(self.pk, data_key)
+
+    @property
+    def is_erased(self) -> bool:
+        """Its data key was destroyed: nothing encrypted of it can be read any more (the name, which
+        every case has, reads as erased)."""
+        return is_erased(self.victim_name)
 
     @property
     def display_reference(self) -> str:

@@ -8,7 +8,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.audit import ActorKind
 from cases.models.case import Case
 
@@ -28,7 +28,7 @@ class ClosureRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     # Free text a person typed: encrypted like a note.
-    reason = EncryptedTextField(_("why"), blank=True, default="")
+    reason = CaseEncryptedTextField(_("why"), blank=True, default="")
     decision = models.CharField(
         _("decision"), max_length=10, choices=ClosureDecision.choices, default=ClosureDecision.PENDING
     )
@@ -36,8 +36,11 @@ class ClosureRequest(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decline_reason = EncryptedTextField(_("why not"), blank=True, default="")
+    decline_reason = CaseEncryptedTextField(_("why not"), blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         constraints = [

@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 
 
@@ -17,12 +17,15 @@ class FollowUp(models.Model):
     case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="followups", db_index=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     due_at = models.DateTimeField(_("when"))
-    note = EncryptedTextField(_("what to do"), blank=True, default="")
+    note = CaseEncryptedTextField(_("what to do"), blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     # Marked done (from the inbox or the case page); a done follow-up is listed as past, never reminded.
     done_at = models.DateTimeField(_("done at"), null=True, blank=True)
     # Optimistic locking: "done" and "snooze" name the version they read; a stale one is refused (409).
     version = models.PositiveIntegerField(_("version"), default=1)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         indexes = [

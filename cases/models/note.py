@@ -7,7 +7,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 
 
@@ -34,8 +34,11 @@ class Note(models.Model):
     visibility = models.CharField(
         _("visibility"), max_length=10, choices=NoteVisibility.choices, default=NoteVisibility.INTERNAL
     )
-    body = EncryptedTextField(_("note"))
+    body = CaseEncryptedTextField(_("note"))
     created_at = models.DateTimeField(_("created at"), default=timezone.now, editable=False)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         indexes = [

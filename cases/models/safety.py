@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager, EncryptedTextField
 from cases.models.case import Case
 
 
@@ -34,11 +34,14 @@ class RiskAssessment(models.Model):
     level = models.CharField(_("risk of harm"), max_length=10, choices=RiskLevel.choices)
     # What the counsellor asked, what the victim answered, the plan agreed with her: her own words,
     # encrypted like a note.
-    asked = EncryptedTextField(_("what was asked"), blank=True, default="")
-    answer = EncryptedTextField(_("the answer"), blank=True, default="")
-    plan = EncryptedTextField(_("the plan agreed"), blank=True, default="")
+    asked = CaseEncryptedTextField(_("what was asked"), blank=True, default="")
+    answer = CaseEncryptedTextField(_("the answer"), blank=True, default="")
+    plan = CaseEncryptedTextField(_("the plan agreed"), blank=True, default="")
     assessed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         indexes = [
@@ -117,7 +120,8 @@ class OnCallShift(models.Model):
     weekday = models.PositiveSmallIntegerField(_("day"), choices=Weekday.choices)
     start_hour = models.PositiveSmallIntegerField(_("from (hour)"))
     end_hour = models.PositiveSmallIntegerField(_("until (hour)"))
-    # The phone that rings on this shift (often a shared duty phone), for the SMS; encrypted.
+    # The phone that rings on this shift (often a shared duty phone), for the SMS; encrypted with the
+    # master keys (it belongs to no case).
     phone = EncryptedTextField(_("phone for text messages"), blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now, editable=False)

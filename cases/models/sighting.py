@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 from cases.models.platform import Platform
 
@@ -45,7 +45,7 @@ class Sighting(models.Model):
     # The case's centre, copied as on takedown requests: the reports count a centre's places by day
     # without joining millions of places to their cases. Set by cases/actions/sightings.py.
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
-    url = EncryptedTextField(_("address"))
+    url = CaseEncryptedTextField(_("address"))
     url_hash = models.CharField(max_length=64, editable=False)
     # The host alone says which service, not what content: kept plain for platform reports.
     host = models.CharField(_("host"), max_length=253)
@@ -60,6 +60,9 @@ class Sighting(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("found at"), default=timezone.now, editable=False)
     version = models.PositiveIntegerField(_("version"), default=1)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         verbose_name = _("sighting")

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre, Language
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 from cases.models.letter import MailState, new_letter_token
 from cases.models.platform import Platform, RequestChannel
@@ -45,10 +45,10 @@ class TakedownRequest(models.Model):
     status = models.CharField(_("status"), max_length=20, choices=TakedownStatus.choices, default=TakedownStatus.DRAFT)
     language = models.CharField(_("language"), max_length=2, choices=Language.choices)
     # The letter as drafted and edited; the copy that was sent is frozen in sent_subject/sent_body.
-    subject = EncryptedTextField(_("subject"))
-    body = EncryptedTextField(_("letter"))
-    sent_subject = EncryptedTextField(_("subject as sent"), blank=True, default="")
-    sent_body = EncryptedTextField(_("letter as sent"), blank=True, default="")
+    subject = CaseEncryptedTextField(_("subject"))
+    body = CaseEncryptedTextField(_("letter"))
+    sent_subject = CaseEncryptedTextField(_("subject as sent"), blank=True, default="")
+    sent_body = CaseEncryptedTextField(_("letter as sent"), blank=True, default="")
     channel = models.CharField(_("channel"), max_length=10, choices=RequestChannel.choices, blank=True, default="")
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     deadline_at = models.DateTimeField(_("deadline"), null=True, blank=True)
@@ -76,6 +76,9 @@ class TakedownRequest(models.Model):
     mail_error = models.CharField(_("last e-mail error"), max_length=100, blank=True, default="")
     # Attachments of the platform's replies are dropped unless the counsellor asks to keep them here.
     keep_reply_attachments = models.BooleanField(_("keep attachments of replies"), default=False)
+
+    # Fetches the case keys of a page of rows in one query (cases/crypto.py).
+    objects = CaseKeyedManager()
 
     class Meta:
         verbose_name = _("takedown request")

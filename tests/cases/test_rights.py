@@ -72,9 +72,10 @@ def test_it_exports_a_pdf_in_korean_with_a_korean_font(client_as, alice: User, c
 
 def test_it_fetches_nothing_while_rendering_the_pdf(client_as, alice: User, carol: User) -> None:
     case = full_case(alice, carol)
-    Note.objects.filter(case=case).update(
-        body='<img src="file:///etc/passwd"><link rel=stylesheet href="http://10.0.0.1/x.css">'
-    )
+    # Saved on the row: only saving seals a value with the case's key (an update() is refused).
+    note = Note.objects.filter(case=case).earliest("pk")
+    note.body = '<img src="file:///etc/passwd"><link rel=stylesheet href="http://10.0.0.1/x.css">'
+    note.save(update_fields=["body"])
     answer = client_as(alice).post(f"/cases/{case.pk}/export/", {"format": "pdf"})
     assert answer.status_code == 200
     assert b"root:x:0:0" not in answer.content

@@ -1,7 +1,10 @@
-"""Re-encrypts every encrypted value with the first key of CASEFLOW_FIELD_KEYS.
+"""After a new master key was put first in CASEFLOW_FIELD_KEYS: re-wraps every case key with it, and
+re-encrypts with it the few values that belong to no case (outbox addresses, authenticator secrets).
 
 Put a new key first in CASEFLOW_FIELD_KEYS, keep the old ones after it, run this command, then drop
-the old keys: nothing encrypted with them remains.
+the old keys: nothing wrapped or encrypted with them remains. A case's own values are not touched:
+they are encrypted with its data key, which does not change (one small row per case is re-wrapped).
+Values from before case keys are first given their case's key (cases/case_keys.py).
 """
 
 from __future__ import annotations
@@ -13,6 +16,9 @@ from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
 from caseflow.crypto import EncryptedTextField, rotate
+from cases import case_keys
+from keystore import index_keys
+from keystore.store import rewrap_all
 
 BATCH = 500
 
@@ -23,12 +29,16 @@ def _encrypted_columns(model: type[models.Model]) -> list[str]:
 
 class Command(BaseCommand):
     help = (
-        "Re-encrypt every encrypted value (victim details, notes, reasons, addresses, letters, "
-        "authenticator secrets) with the first key."
+        "Re-wrap every case key with the first master key, and re-encrypt with it the values of no case "
+        "(outbox addresses, authenticator secrets)."
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        # Every installed model with an encrypted column, so that a new one can never be forgotten here.
+        if any(case_keys.count_legacy().values()):
+            keys, values = case_keys.convert()
+            self.stdout.write(f"{keys} case keys made, {values} values re-encrypted with their case's key.")
+        self.stdout.write(f"{rewrap_all()} case keys re-wrapped, {index_keys.rewrap_all()} index keys re-wrapped.")
+        # Every installed model with a master-key column, so that a new one can never be forgotten here.
         for model in apps.get_models():
             if _encrypted_columns(model):
                 count = self._rotate(model)

@@ -1,0 +1,245 @@
+"""Each case's values are encrypted with its own data key, kept in the key store and wrapped by the master keys."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
+from django.conf import settings
+from django.core.management import call_command
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from accounts.models import User
+from caseflow.crypto import encrypt as master_encrypt
+from caseflow.errors import NotAllowedError
+from cases.actions.cases import do_add_note, do_transition_case
+from cases.actions.closures import do_decide_closure, do_request_closure
+from cases.actions.followups import do_set_followup
+from cases.actions.keys import do_destroy_case_key
+from cases.actions.safety import do_assess_risk
+from cases.actions.sightings import do_add_sightings
+from cases.actions.takedowns import do_draft_takedowns
+from cases.case_keys import case_key_columns
+from cases.crypto import CASE_KEY_PREFIX, case_fernet
+from cases.models import Case, EventKind, Note, TakedownRequest
+from keystore.models import CaseKey
+from keystore.wrapping import unwrap
+from tests.cases.conftest import open_case
+
+pytestmark = pytest.mark.django_db(databases="__all__")
+
+
+def _raw_values() -> dict[str, list[tuple[int, str]]]:
+    """Every non-empty stored value of every case-key column, as the database holds it: (case id, value)."""
+    found: dict[str, list[tuple[int, str]]] = {}
+    with connection.cursor() as cursor:
+        for model, owner, columns in case_key_columns():
+            for column in columns:
+                cursor.execute(f'SELECT "{owner}", "{column}" FROM "{model._meta.db_table}"')  # noqa: S608
+                found[f"{model._meta.db_table}.{column}"] = [(cid, v) for cid, v in cursor.fetchall() if v]
+    return found
+
+
+def _keys_from_the_store() -> dict[int, Fernet]:
+    with connections["keystore"].cursor() as cursor:
+        cursor.execute("SELECT case_id, master_key_id, wrapped FROM keystore_casekey")
+        return {cid: case_fernet(unwrap(cid, kid, bytes(w))) for cid, kid, w in cursor.fetchall()}
+
+
+def _assert_all_under_case_keys() -> None:
+    master = MultiFernet([Fernet(k) for k in settings.CASEFLOW_FIELD_KEYS])
+    keys = _keys_from_the_store()
+    for column, values in _raw_values().items():
+        assert values, f"{column}: no value to check (the test must fill every encrypted column)"
+        for case_id, value in values:
+            assert value.startswith(CASE_KEY_PREFIX), column
+            for token in (value, value.removeprefix(CASE_KEY_PREFIX)):
+                with pytest.raises(InvalidToken):
+                    master.decrypt(token.encode())
+            keys[case_id].decrypt(value.removeprefix(CASE_KEY_PREFIX).encode())  # opens with its case's key
+            for other_id, other in keys.items():
+                if other_id != case_id:
+                    with pytest.raises(InvalidToken):
+                        other.decrypt(value.removeprefix(CASE_KEY_PREFIX).encode())
+
+
+def _fill_every_column(alice: User, carol: User, *, name: str = "김민지") -> Case:
+    """A case with a value in every column encrypted with case keys, each written by its action."""
+    case = open_case(alice, victim_name=name, safe_contact_notes="Only after 6pm")
+    do_add_note(actor=alice, case=case, body="Called her back")
+    do_assess_risk(actor=alice, case=case, level="low", asked="Are you safe?", answer="Yes", plan="Call Friday")
+    do_add_sightings(actor=alice, case=case, lines=["https://t.me/some_room/12", "https://example.com/v/1"])
+    do_draft_takedowns(actor=alice, case=case)
+    do_set_followup(actor=alice, case=case, due_at=timezone.now() + timedelta(days=2), note="Call back Friday")
+    case = do_transition_case(actor=alice, case=case, status="in_progress", reason="Talked it through")
+    request = do_request_closure(actor=alice, case=case, reason="Everything removed")
+    case.refresh_from_db()
+    do_decide_closure(
+        actor=carol, case=case, request=request, approve=False, reason="Wait a week", version=case.version
+    )
+    # The copy of a letter "as sent" is written when it is e-mailed; saved here as the mailer saves it.
+    takedown = TakedownRequest.objects.filter(case=case).earliest("pk")
+    takedown.sent_subject, takedown.sent_body = takedown.subject, takedown.body
+    takedown.save(update_fields=["sent_subject", "sent_body"])
+    return case
+
+
+def test_it_encrypts_every_value_of_a_case_with_its_own_key_not_the_master_key(alice: User, carol: User) -> None:
+    first = _fill_every_column(alice, carol)
+    second = _fill_every_column(alice, carol, name="이하은")
+    _assert_all_under_case_keys()
+    # One key per case, wrapped by the first master key, and the values still read back.
+    assert set(CaseKey.objects.values_list("case_id", flat=True)) >= {first.pk, second.pk}
+    assert Case.objects.get(pk=first.pk).victim_name == "김민지"
+    assert Note.objects.get(case=second).body == "Called her back"
+
+
+def test_it_converts_the_cases_from_before_case_keys(alice: User, carol: User, api_as) -> None:
+    case = _fill_every_column(alice, carol)
+    plain = {}
+    # As the case was before case keys: values under the master key, no key in the store.
+    with connection.cursor() as cursor:
+        for model, owner, columns in case_key_columns():
+            for row in model._default_manager.filter(**{owner: case.pk}):
+                values = {c: getattr(row, c) for c in columns}
+                plain[(model, row.pk)] = values
+                sets = ", ".join(f'"{c}" = %s' for c in columns)
+                cursor.execute(
+                    f'UPDATE "{model._meta.db_table}" SET {sets} WHERE id = %s',  # noqa: S608
+                    [*(master_encrypt(v) if v else v for v in values.values()), row.pk],
+                )
+        cursor.execute("UPDATE cases_case SET has_own_key = false WHERE id = %s", [case.pk])
+    CaseKey.objects.filter(case_id=case.pk).delete()
+    api = api_as(alice)
+    # Read and written meanwhile, the old way.
+    assert api.get(f"/api/v1/cases/{case.pk}/").json()["victim_name"] == "김민지"
+    assert (
+        api.post(
+            f"/api/v1/cases/{case.pk}/notes/", {"body": "Written before the conversion"}, format="json"
+        ).status_code
+        == 201
+    )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT body FROM cases_note WHERE case_id = %s ORDER BY id DESC LIMIT 1", [case.pk])
+        assert not cursor.fetchone()[0].startswith(CASE_KEY_PREFIX)
+
+    call_command("encrypt_with_case_keys", batch=1)
+
+    _assert_all_under_case_keys()
+    for (model, pk), values in plain.items():
+        row = model._default_manager.get(pk=pk)
+        assert {c: getattr(row, c) for c in values} == values
+    detail = api.get(f"/api/v1/cases/{case.pk}/").json()
+    assert (detail["victim_name"], detail["safe_contact_notes"], detail["erased"]) == (
+        "김민지",
+        "Only after 6pm",
+        False,
+    )
+    notes = api.get(f"/api/v1/cases/{case.pk}/notes/").json()["results"]
+    assert {n["body"] for n in notes} == {"Called her back", "Written before the conversion"}
+
+
+def test_it_fetches_the_keys_of_a_whole_page_in_one_query(alice: User, carol: User, api_as, client_as) -> None:
+    for i in range(3):
+        open_case(alice, victim_name=f"Victim {i}")
+    api, client = api_as(carol), client_as(carol)
+
+    def keystore_queries(path: str, use_api: bool) -> tuple[int, str]:
+        with CaptureQueriesContext(connections["keystore"]) as queries:
+            response = (api if use_api else client).get(path)
+        assert response.status_code == 200
+        return len(queries), response.content.decode()
+
+    few = [keystore_queries("/api/v1/cases/", True)[0], keystore_queries("/cases/", False)[0]]
+    for i in range(3, 30):
+        open_case(alice, victim_name=f"Victim {i}")
+    many_api, body = keystore_queries("/api/v1/cases/", True)
+    many_page, page = keystore_queries("/cases/", False)
+    assert "Victim 29" in body and "Victim 29" in page  # 25 names decrypted on each
+    assert few == [many_api, many_page] == [1, 1]
+
+
+def test_it_shows_an_erased_case_as_erased_and_refuses_to_change_it(
+    alice: User, carol: User, api_as, client_as
+) -> None:
+    case = _fill_every_column(alice, carol)
+    other = open_case(alice, victim_name="이하은")
+    with pytest.raises(NotAllowedError):
+        do_destroy_case_key(actor=alice, case=case)
+    do_destroy_case_key(actor=carol, case=case, reason="The victim asked for erasure")
+
+    event = case.events.get(kind=EventKind.KEY_DESTROYED)
+    assert (event.actor_id, event.reason) == (carol.pk, "")  # the reason went with the key
+    assert not CaseKey.objects.filter(case_id=case.pk).exists()
+    api = api_as(carol)
+    detail = api.get(f"/api/v1/cases/{case.pk}/")
+    assert detail.status_code == 200
+    assert detail.json()["erased"] is True
+    assert (detail.json()["victim_name"], detail.json()["summary"]) == ("", "")
+    rows = {row["id"]: row for row in api.get("/api/v1/cases/").json()["results"]}
+    assert (rows[case.pk]["erased"], rows[other.pk]["erased"], rows[other.pk]["victim_name"]) == (True, False, "이하은")
+    for path in ("notes", "events", "sightings"):
+        assert api.get(f"/api/v1/cases/{case.pk}/{path}/").status_code == 200, path
+    page = client_as(carol).get(f"/cases/{case.pk}/")
+    assert page.status_code == 200
+    assert 'id="case-erased"' in page.content.decode()
+    assert "김민지" not in page.content.decode()
+    assert client_as(carol).get("/cases/").status_code == 200
+    changed = api.patch(f"/api/v1/cases/{case.pk}/", {"summary": "new", "version": case.version + 2}, format="json")
+    stale_or_refused = changed.status_code
+    assert stale_or_refused in (400, 409)
+    fresh = Case.objects.get(pk=case.pk)
+    refused = api.patch(f"/api/v1/cases/{case.pk}/", {"summary": "new", "version": fresh.version}, format="json")
+    assert refused.status_code == 400
+    assert refused.json() == {"non_field_errors": ["파기된 사건입니다. 내용을 더 이상 읽거나 바꿀 수 없습니다."]}
+    assert api.post(f"/api/v1/cases/{case.pk}/notes/", {"body": "x"}, format="json").status_code == 400
+
+
+def test_it_never_leaves_a_case_without_its_key(alice: User, api_as) -> None:
+    # The key store fails (its table is gone for this test): no case is created, and the answer says so.
+    with connections["keystore"].cursor() as cursor:
+        cursor.execute("ALTER TABLE keystore_casekey RENAME TO keystore_casekey_away")
+    before = Case.objects.count()
+    api = api_as(alice)
+    api.raise_request_exception = False
+    response = api.post("/api/v1/cases/", {"victim_name": "김민지", "contact_phone": "010-1234-5678"}, format="json")
+    assert response.status_code == 500
+    assert Case.objects.count() == before
+    with connections["keystore"].cursor() as cursor:
+        cursor.execute("ALTER TABLE keystore_casekey_away RENAME TO keystore_casekey")
+
+
+def test_it_cleans_the_orphan_key_of_a_case_that_was_never_committed(alice: User) -> None:
+    def open_and_fail() -> Case:
+        with transaction.atomic():
+            case = open_case(alice)
+            failed.append(case)
+            raise RuntimeError("the case's transaction fails after its key was committed")
+
+    failed: list[Case] = []
+    with pytest.raises(RuntimeError):
+        open_and_fail()
+    orphan = failed[0]
+    kept = open_case(alice, victim_name="이하은")
+    assert CaseKey.objects.filter(case_id=orphan.pk).exists()  # harmless: it opens nothing that exists
+    CaseKey.objects.filter(case_id__in=[orphan.pk, kept.pk]).update(created_at=timezone.now() - timedelta(hours=2))
+
+    call_command("clean_case_keys")
+
+    assert not CaseKey.objects.filter(case_id=orphan.pk).exists()
+    assert Case.objects.get(pk=kept.pk).victim_name == "이하은"
+
+
+def test_it_rewraps_one_key_per_case_and_leaves_the_case_data_alone(alice: User, carol: User, settings) -> None:
+    case = _fill_every_column(alice, carol)
+    before = _raw_values()
+    old_key = settings.CASEFLOW_FIELD_KEYS[0]
+    settings.CASEFLOW_FIELD_KEYS = [Fernet.generate_key().decode(), old_key]
+    call_command("rotate_field_keys")
+    assert _raw_values() == before  # not one case value re-encrypted
+    settings.CASEFLOW_FIELD_KEYS = settings.CASEFLOW_FIELD_KEYS[:1]
+    assert Case.objects.get(pk=case.pk).victim_name == "김민지"
+    _assert_all_under_case_keys()
