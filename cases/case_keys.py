@@ -39,13 +39,18 @@ def _legacy_condition(columns: list[str]) -> str:
 
 
 def count_legacy() -> dict[str, int]:
-    """Values still encrypted with the master keys, by model."""
+    """Values of a case still encrypted with the master keys, by model (a row of no case, a platform's reply
+    in the queue, stays under the master keys: rotate_field_keys re-encrypts those)."""
     counts = {}
     with connection.cursor() as cursor:
-        for model, _owner, columns in case_key_columns():
+        for model, owner, columns in case_key_columns():
             table = connection.ops.quote_name(model._meta.db_table)
+            has_case = f"{connection.ops.quote_name(owner)} IS NOT NULL"
             # Table and column names come from the models' _meta and are quoted.
-            cursor.execute(f"SELECT count(*) FROM {table} WHERE {_legacy_condition(columns)}", [])  # noqa: S608 # nosec B608
+            cursor.execute(
+                f"SELECT count(*) FROM {table} WHERE {has_case} AND ({_legacy_condition(columns)})",  # noqa: S608 # nosec B608
+                [],
+            )
             counts[model._meta.label] = cursor.fetchone()[0]
     return counts
 

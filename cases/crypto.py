@@ -117,15 +117,19 @@ class CaseEncryptedTextField(models.TextField):
     """Text encrypted with the data key of the case it belongs to; only `isnull` can be queried.
 
     `case_attname` names the attribute that holds the case's id (`case_id` on a child, `id` on the
-    case itself). Values are sealed when their row is saved (the case key is known then) and opened
+    case itself). `master_without_case`: a row that may belong to no case yet (a platform's reply
+    waiting in the centre's queue) is encrypted with the master keys while its case is None. Values are sealed when their row is saved (the case key is known then) and opened
     when first read, so a list that never shows a field never decrypts it. An empty value is stored
     empty: its ciphertext's length would tell the same.
     """
 
     descriptor_class = _OpenOnRead
 
-    def __init__(self, *args: Any, case_attname: str = "case_id", **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, case_attname: str = "case_id", master_without_case: bool = False, **kwargs: Any
+    ) -> None:
         self.case_attname = case_attname
+        self.master_without_case = master_without_case
         super().__init__(*args, **kwargs)
 
     def from_db_value(self, value: str | None, expression: Expression, connection: BaseDatabaseWrapper) -> str | None:
@@ -159,6 +163,8 @@ class CaseEncryptedTextField(models.TextField):
         case_id = getattr(instance, self.case_attname)
         if case_id is None:
             data_key = getattr(instance, "_new_data_key", None)
+            if data_key is None and self.master_without_case:
+                return encrypt(plaintext)
             if data_key is None:
                 raise ValueError(f"{self.name}: a value of no case cannot be encrypted")
             return seal_with(case_fernet(data_key), plaintext)

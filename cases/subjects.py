@@ -226,7 +226,7 @@ def _referrals(case: Case) -> list[Row]:
 def _replies(case: Case) -> list[Row]:
     """Platforms' replies matched to the case's requests (a queued reply names no case: the centre's)."""
     rows = _values(
-        PlatformReply.objects.filter(takedown__case=case),
+        PlatformReply.objects.filter(case=case),
         "received_at",
         "takedown__platform__name",
         "status",
@@ -240,8 +240,8 @@ def _replies(case: Case) -> list[Row]:
 
 
 def _purge_replies(case: Case) -> int:
-    replies = PlatformReply.objects.filter(takedown__case=case)
-    return _delete(ReplyAttachment.objects.filter(reply__in=replies)) + _delete(replies)
+    # By the case each row names (copied from its request): the same rows as through the requests.
+    return _delete(ReplyAttachment.objects.filter(case=case)) + _delete(PlatformReply.objects.filter(case=case))
 
 
 def _guardian(case: Case) -> list[Row]:

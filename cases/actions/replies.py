@@ -103,6 +103,8 @@ def _store(centre: Centre, parsed: replies.ParsedReply, *, size: int) -> Platfor
             reply = PlatformReply.objects.create(
                 centre=centre,
                 takedown=takedown,
+                # Its texts are then sealed with the case's key; a queued reply's with the master keys.
+                case_id=takedown.case_id if takedown is not None else None,
                 status=status,
                 flags=flags,
                 message_id=parsed.message_id,
@@ -120,6 +122,7 @@ def _store(centre: Centre, parsed: replies.ParsedReply, *, size: int) -> Platfor
                     [
                         ReplyAttachment(
                             reply=reply,
+                            case_id=reply.case_id,
                             filename=a.filename,
                             content_type=a.content_type[:100],
                             content=base64.b64encode(a.content).decode("ascii"),
@@ -234,13 +237,30 @@ def do_attach_reply(*, actor: User, reply: PlatformReply, token: str) -> Platfor
     if takedown is None:
         raise ActionError(_("No request of your centre that was sent has this token."), field="token")
     parsed = replies.ParsedReply(subject=reply.subject, text=reply.text)
+    # From the master keys to the case's key: the texts are set again, so saving seals them with it.
+    sender, subject, text = str(reply.from_address), str(reply.subject), str(reply.text)
+    reply.case_id = takedown.case_id
+    reply.from_address, reply.subject, reply.text = sender, subject, text
     reply.takedown = takedown
     reply.status = ReplyStatus.MATCHED
     reply.suggested_status = replies.suggested_outcome(parsed)
     reply.ticket_number = reply.ticket_number or replies.ticket_number(parsed, takedown.platform.ticket_pattern)
     reply.decided_by = actor
     reply.decided_at = timezone.now()
-    reply.save(update_fields=["takedown", "status", "suggested_status", "ticket_number", "decided_by", "decided_at"])
+    reply.save(
+        update_fields=[
+            "takedown",
+            "case",
+            "from_address",
+            "subject",
+            "text",
+            "status",
+            "suggested_status",
+            "ticket_number",
+            "decided_by",
+            "decided_at",
+        ]
+    )
     record_event(
         takedown.case,
         actor=actor,

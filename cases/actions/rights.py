@@ -37,6 +37,8 @@ def do_export_case(*, actor: User, case: Case, fmt: str, ip_address: str | None)
         "reference": case.display_reference,
         "exported_at": timezone.now().isoformat(),
         "exported_by": actor.full_name,
+        # Its key destroyed: what was encrypted with it is empty below, for everyone, for good.
+        "erased": case.is_erased,
         "subjects": subjects.export(case),
     }
     log_access(user=actor, case=case, ip_address=ip_address, action=AccessAction.EXPORT)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 
 
@@ -71,9 +71,11 @@ class DutyReport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reported by")
     )
     # The authority's number for the report: encrypted, it leads straight to the victim's file.
-    reference_number = EncryptedTextField(_("their reference number"), blank=True, default="")
+    reference_number = CaseEncryptedTextField(_("their reference number"), blank=True, default="")
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseKeyedManager()
 
     class Meta:
         indexes = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case, ContactChannel
 
 # A guardian's details: encrypted, never copied into the audit trail (events name the field only).
@@ -29,10 +29,10 @@ class Guardian(models.Model):
     messages: their channel, outside their quiet hours, neutral words."""
 
     case = models.OneToOneField(Case, on_delete=models.CASCADE, related_name="guardian")
-    name = EncryptedTextField(_("guardian's name"))
-    relationship = EncryptedTextField(_("relationship to her"), blank=True, default="")
-    contact_email = EncryptedTextField(_("guardian's e-mail"), blank=True, default="")
-    contact_phone = EncryptedTextField(_("guardian's phone"), blank=True, default="")
+    name = CaseEncryptedTextField(_("guardian's name"))
+    relationship = CaseEncryptedTextField(_("relationship to her"), blank=True, default="")
+    contact_email = CaseEncryptedTextField(_("guardian's e-mail"), blank=True, default="")
+    contact_phone = CaseEncryptedTextField(_("guardian's phone"), blank=True, default="")
     preferred_language = models.CharField(
         _("guardian's language"), max_length=2, choices=Language.choices, default=Language.KOREAN
     )
@@ -46,7 +46,7 @@ class Guardian(models.Model):
     quiet_start = models.TimeField(_("guardian's quiet hours from"), null=True, blank=True)
     quiet_end = models.TimeField(_("guardian's quiet hours until"), null=True, blank=True)
     # The guardian's consent, where it is needed: who gave it, when and how.
-    consent_given_by = EncryptedTextField(_("consent given by"), blank=True, default="")
+    consent_given_by = CaseEncryptedTextField(_("consent given by"), blank=True, default="")
     consent_given_at = models.DateTimeField(_("consent given at"), null=True, blank=True)
     consent_method = models.CharField(
         _("consent given how"), max_length=10, choices=ConsentMethod.choices, blank=True, default=""
@@ -54,6 +54,8 @@ class Guardian(models.Model):
     updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
     version = models.PositiveIntegerField(default=1)
+
+    objects = CaseKeyedManager()
 
     class Meta:
         verbose_name = _("guardian")

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Language
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 
 
@@ -31,12 +31,14 @@ class PortalAccess(models.Model):
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     # A minor's access is hers, unless the counsellor recorded why her guardian holds it.
     holder = models.CharField(_("held by"), max_length=10, choices=PortalHolder.choices, default=PortalHolder.VICTIM)
-    holder_reason = EncryptedTextField(_("why the guardian holds it"), blank=True, default="")
+    holder_reason = CaseEncryptedTextField(_("why the guardian holds it"), blank=True, default="")
     issued_at = models.DateTimeField(default=timezone.now)
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+
+    objects = CaseKeyedManager()
 
     class Meta:
         verbose_name = _("portal access")

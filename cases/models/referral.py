@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager
 from cases.models.case import Case
 from cases.models.takedown import TakedownRequest
 
@@ -101,16 +101,16 @@ class Referral(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=PartnerKind.choices)
     status = models.CharField(_("status"), max_length=20, choices=ReferralStatus.choices)
     # Free text a person typed: encrypted like a note.
-    reason = EncryptedTextField(_("reason"))
+    reason = CaseEncryptedTextField(_("reason"))
     shared_items = models.JSONField(_("what is shared"), default=list, blank=True)
     # Every referral needs the victim's consent to be contacted or a recorded reason why not.
-    no_contact_reason = EncryptedTextField(_("why without consent to contact"), blank=True, default="")
-    outcome_note = EncryptedTextField(_("outcome"), blank=True, default="")
+    no_contact_reason = CaseEncryptedTextField(_("why without consent to contact"), blank=True, default="")
+    outcome_note = CaseEncryptedTextField(_("outcome"), blank=True, default="")
     # Escalation of an overdue takedown request: the request, and its letter and history as they were.
     takedown = models.ForeignKey(
         TakedownRequest, on_delete=models.PROTECT, null=True, blank=True, related_name="referrals", db_index=False
     )
-    attachment = EncryptedTextField(_("attached"), blank=True, default="")
+    attachment = CaseEncryptedTextField(_("attached"), blank=True, default="")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
     created_at = models.DateTimeField(_("proposed at"), default=timezone.now, editable=False)
     consented_at = models.DateTimeField(_("consented at"), null=True, blank=True)
@@ -118,6 +118,8 @@ class Referral(models.Model):
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
     version = models.PositiveIntegerField(_("version"), default=1)
+
+    objects = CaseKeyedManager()
 
     class Meta:
         verbose_name = _("referral")

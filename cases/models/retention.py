@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Centre
-from cases.crypto import EncryptedTextField
+from cases.crypto import CaseEncryptedTextField, CaseKeyedManager, EncryptedTextField
 from cases.models.platform import Platform
 
 
@@ -141,8 +141,10 @@ class ErasureRequest(models.Model):
 
     case = models.OneToOneField("cases.Case", on_delete=models.CASCADE, related_name="erasure_request")
     requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    reason = EncryptedTextField(_("reason"), blank=True, default="")
+    reason = CaseEncryptedTextField(_("reason"), blank=True, default="")
     created_at = models.DateTimeField(default=timezone.now)
+
+    objects = CaseKeyedManager()
 
     def __str__(self) -> str:
         return f"erasure request on case {self.case_id}"

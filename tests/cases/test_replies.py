@@ -20,6 +20,7 @@ from accounts.models import Centre, User
 from cases.actions import letters
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns
+from cases.crypto import CASE_KEY_PREFIX
 from cases.inbound import controller
 from cases.models import AccessAction, AccessLog, Case, Platform, PlatformReply, TakedownRequest
 from tests.cases.conftest import open_case
@@ -80,6 +81,13 @@ def reply_to(
     quoted = "\n".join(f"> {line}" for line in takedown.sent_body.splitlines())
     message.set_content(f"{text}\nOn Monday, caseflow wrote:\n{quoted}\n")
     return message
+
+
+def _stored(reply_id: int) -> tuple:
+    """The reply's case and its sender, subject and text as the database holds them."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT case_id, from_address, subject, text FROM cases_platformreply WHERE id = %s", [reply_id])
+        return cursor.fetchone()
 
 
 def send(server: tuple[str, int], message: EmailMessage | bytes, *, to: str = INBOUND) -> None:
@@ -147,6 +155,9 @@ def test_it_queues_mail_without_a_token_and_changes_nothing(
     send(inbound, reply_to(sent, subject="A question about your centre", in_reply_to=False))
     reply = PlatformReply.objects.get()
     assert (reply.status, reply.takedown_id, reply.flags) == ("unmatched", None, ["no_token"])
+    # Of no case yet: under the master keys (rotate_field_keys re-encrypts it), no case key to use.
+    case_id, *stored = _stored(reply.pk)
+    assert case_id is None and all(value and not value.startswith(CASE_KEY_PREFIX) for value in stored)
     assert TakedownRequest.objects.get(pk=sent.pk).status == "sent"
     # The supervisor's queue shows it; a counsellor has no queue and cannot open it.
     queue = client_as(carol).get("/replies/")
@@ -158,6 +169,10 @@ def test_it_queues_mail_without_a_token_and_changes_nothing(
     assert attached.status_code == 302
     assert PlatformReply.objects.get().status == "matched"
     assert TakedownRequest.objects.get(pk=sent.pk).status == "sent"
+    # Attached, it belongs to the case: sealed again with the case's key, and still reads the same.
+    case_id, *stored = _stored(reply.pk)
+    assert case_id == sent.case_id and all(value.startswith(CASE_KEY_PREFIX) for value in stored)
+    assert PlatformReply.objects.get().subject == "A question about your centre"
 
 
 @pytest.mark.parametrize(
@@ -292,6 +307,10 @@ def test_it_keeps_attachments_only_when_the_counsellor_asked(
     send(inbound, again)
     second = PlatformReply.objects.exclude(pk=first.pk).get()
     [kept] = second.kept_attachments.all()
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT case_id, filename, content FROM cases_replyattachment WHERE id = %s", [kept.pk])
+        kept_case, *kept_values = cursor.fetchone()
+    assert kept_case == sent.case_id and all(value.startswith(CASE_KEY_PREFIX) for value in kept_values)
     download = browser.get(f"/replies/{second.pk}/attachments/{kept.pk}/")
     assert download.status_code == 200 and download.content == b"%PDF-1.4 second"
     assert download["Content-Type"] == "application/octet-stream"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
@@ -15,19 +16,14 @@ from django.utils import timezone
 from accounts.models import User
 from caseflow.crypto import encrypt as master_encrypt
 from caseflow.errors import NotAllowedError
-from cases.actions.cases import do_add_note, do_transition_case
-from cases.actions.closures import do_decide_closure, do_request_closure
-from cases.actions.followups import do_set_followup
 from cases.actions.keys import do_destroy_case_key
-from cases.actions.safety import do_assess_risk
-from cases.actions.sightings import do_add_sightings
-from cases.actions.takedowns import do_draft_takedowns
 from cases.case_keys import case_key_columns
 from cases.crypto import CASE_KEY_PREFIX, case_fernet
-from cases.models import Case, EventKind, Note, TakedownRequest
+from cases.models import Case, EventKind, Note, PlatformReply
 from keystore.models import CaseKey
 from keystore.wrapping import unwrap
 from tests.cases.conftest import open_case
+from tests.keystore.conftest import fill_every_column
 
 pytestmark = pytest.mark.django_db(databases="__all__")
 
@@ -38,7 +34,10 @@ def _raw_values() -> dict[str, list[tuple[int, str]]]:
     with connection.cursor() as cursor:
         for model, owner, columns in case_key_columns():
             for column in columns:
-                cursor.execute(f'SELECT "{owner}", "{column}" FROM "{model._meta.db_table}"')  # noqa: S608
+                # Rows of a case (a platform's reply waiting in the queue has none, and the master keys).
+                cursor.execute(
+                    f'SELECT "{owner}", "{column}" FROM "{model._meta.db_table}" WHERE "{owner}" IS NOT NULL'  # noqa: S608
+                )
                 found[f"{model._meta.db_table}.{column}"] = [(cid, v) for cid, v in cursor.fetchall() if v]
     return found
 
@@ -66,30 +65,9 @@ def _assert_all_under_case_keys() -> None:
                         other.decrypt(value.removeprefix(CASE_KEY_PREFIX).encode())
 
 
-def _fill_every_column(alice: User, carol: User, *, name: str = "김민지") -> Case:
-    """A case with a value in every column encrypted with case keys, each written by its action."""
-    case = open_case(alice, victim_name=name, safe_contact_notes="Only after 6pm")
-    do_add_note(actor=alice, case=case, body="Called her back")
-    do_assess_risk(actor=alice, case=case, level="low", asked="Are you safe?", answer="Yes", plan="Call Friday")
-    do_add_sightings(actor=alice, case=case, lines=["https://t.me/some_room/12", "https://example.com/v/1"])
-    do_draft_takedowns(actor=alice, case=case)
-    do_set_followup(actor=alice, case=case, due_at=timezone.now() + timedelta(days=2), note="Call back Friday")
-    case = do_transition_case(actor=alice, case=case, status="in_progress", reason="Talked it through")
-    request = do_request_closure(actor=alice, case=case, reason="Everything removed")
-    case.refresh_from_db()
-    do_decide_closure(
-        actor=carol, case=case, request=request, approve=False, reason="Wait a week", version=case.version
-    )
-    # The copy of a letter "as sent" is written when it is e-mailed; saved here as the mailer saves it.
-    takedown = TakedownRequest.objects.filter(case=case).earliest("pk")
-    takedown.sent_subject, takedown.sent_body = takedown.subject, takedown.body
-    takedown.save(update_fields=["sent_subject", "sent_body"])
-    return case
-
-
 def test_it_encrypts_every_value_of_a_case_with_its_own_key_not_the_master_key(alice: User, carol: User) -> None:
-    first = _fill_every_column(alice, carol)
-    second = _fill_every_column(alice, carol, name="이하은")
+    first = fill_every_column(alice, carol)
+    second = fill_every_column(alice, carol, name="이하은")
     _assert_all_under_case_keys()
     # One key per case, wrapped by the first master key, and the values still read back.
     assert set(CaseKey.objects.values_list("case_id", flat=True)) >= {first.pk, second.pk}
@@ -98,7 +76,7 @@ def test_it_encrypts_every_value_of_a_case_with_its_own_key_not_the_master_key(a
 
 
 def test_it_converts_the_cases_from_before_case_keys(alice: User, carol: User, api_as) -> None:
-    case = _fill_every_column(alice, carol)
+    case = fill_every_column(alice, carol)
     plain = {}
     # As the case was before case keys: values under the master key, no key in the store.
     with connection.cursor() as cursor:
@@ -165,7 +143,7 @@ def test_it_fetches_the_keys_of_a_whole_page_in_one_query(alice: User, carol: Us
 def test_it_shows_an_erased_case_as_erased_and_refuses_to_change_it(
     alice: User, carol: User, api_as, client_as
 ) -> None:
-    case = _fill_every_column(alice, carol)
+    case = fill_every_column(alice, carol)
     other = open_case(alice, victim_name="이하은")
     with pytest.raises(NotAllowedError):
         do_destroy_case_key(actor=alice, case=case)
@@ -186,7 +164,13 @@ def test_it_shows_an_erased_case_as_erased_and_refuses_to_change_it(
     page = client_as(carol).get(f"/cases/{case.pk}/")
     assert page.status_code == 200
     assert 'id="case-erased"' in page.content.decode()
-    assert "김민지" not in page.content.decode()
+    # Nothing of the case shows: not her name, her guardian's, a referral's reason or a platform's reply.
+    for plaintext in ("김민지", "박정희", "Legal advice", "We have received your report", "She asked by phone"):
+        assert plaintext not in page.content.decode(), plaintext
+    exported = api.post(f"/api/v1/cases/{case.pk}/export/", {"format": "json"}, format="json")
+    assert exported.status_code == 200 and json.loads(exported.content)["erased"] is True
+    for plaintext in ("김민지", "박정희", "Legal advice", "We have received your report", "She asked by phone"):
+        assert plaintext not in exported.content.decode(), plaintext
     assert client_as(carol).get("/cases/").status_code == 200
     changed = api.patch(f"/api/v1/cases/{case.pk}/", {"summary": "new", "version": case.version + 2}, format="json")
     stale_or_refused = changed.status_code
@@ -234,7 +218,10 @@ def test_it_cleans_the_orphan_key_of_a_case_that_was_never_committed(alice: User
 
 
 def test_it_rewraps_one_key_per_case_and_leaves_the_case_data_alone(alice: User, carol: User, settings) -> None:
-    case = _fill_every_column(alice, carol)
+    case = fill_every_column(alice, carol)
+    queued = PlatformReply.objects.create(
+        centre_id=case.centre_id, status="unmatched", from_address="someone@example.com", text="Which case?"
+    )
     before = _raw_values()
     old_key = settings.CASEFLOW_FIELD_KEYS[0]
     settings.CASEFLOW_FIELD_KEYS = [Fernet.generate_key().decode(), old_key]
@@ -243,3 +230,30 @@ def test_it_rewraps_one_key_per_case_and_leaves_the_case_data_alone(alice: User,
     settings.CASEFLOW_FIELD_KEYS = settings.CASEFLOW_FIELD_KEYS[:1]
     assert Case.objects.get(pk=case.pk).victim_name == "김민지"
     _assert_all_under_case_keys()
+    # A reply of no case was re-encrypted with the new master key, which alone reads it now.
+    assert PlatformReply.objects.get(pk=queued.pk).text == "Which case?"
+
+
+def test_it_exports_every_subject_opened_with_the_cases_key(alice: User, carol: User, api_as) -> None:
+    case = fill_every_column(alice, carol)
+    answer = api_as(alice).post(f"/api/v1/cases/{case.pk}/export/", {"format": "json"}, format="json")
+    assert answer.status_code == 200
+    data = json.loads(answer.content)
+    held = data["subjects"]
+    assert data["erased"] is False
+    assert (held["case"][0]["victim_name"], held["notes"][0]["body"]) == ("김민지", "Called her back")
+    assert (held["guardian"][0]["name"], held["guardian"][0]["consent_given_by"]) == ("박정희", "박정희 (어머니)")
+    assert [row.get("reference_number") for row in held["duties"] if "reference_number" in row] == ["2026-서울-0042"]
+    assert held["portal_access"][0]["holder_reason"] == "She has no phone of her own"
+    referral = held["referrals"][0]
+    assert (referral["reason"], referral["outcome_note"], referral["attachment"]) == (
+        "Legal advice",
+        "Appointment on Monday",
+        "The letter as sent",
+    )
+    assert (held["replies"][0]["from_address"], held["replies"][0]["text"]) == (
+        "abuse@telegram.org",
+        "We have received your report.",
+    )
+    assert held["erasure_requests"][0]["reason"] == "She asked by phone"
+    assert "ck1:" not in answer.content.decode()

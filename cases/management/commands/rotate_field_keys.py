@@ -17,6 +17,7 @@ from django.db import connection, models, transaction
 
 from caseflow.crypto import EncryptedTextField, rotate
 from cases import case_keys
+from cases.crypto import CASE_KEY_PREFIX, CaseEncryptedTextField
 from keystore import index_keys
 from keystore.store import rewrap_all
 
@@ -25,6 +26,14 @@ BATCH = 500
 
 def _encrypted_columns(model: type[models.Model]) -> list[str]:
     return [str(field.column) for field in model._meta.concrete_fields if isinstance(field, EncryptedTextField)]
+
+
+def _caseless_columns(model: type[models.Model]) -> tuple[str, list[str]] | None:
+    """(case column, columns) of a model whose rows of no case are under the master keys (a queued reply)."""
+    fields = [
+        f for f in model._meta.concrete_fields if isinstance(f, CaseEncryptedTextField) and f.master_without_case
+    ]
+    return (fields[0].case_attname, [str(f.column) for f in fields]) if fields else None
 
 
 class Command(BaseCommand):
@@ -43,13 +52,18 @@ class Command(BaseCommand):
             if _encrypted_columns(model):
                 count = self._rotate(model)
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted.")
+            if caseless := _caseless_columns(model):
+                count = self._rotate(model, *caseless)
+                self.stdout.write(f"{model._meta.label}: {count} rows of no case re-encrypted.")
 
-    def _rotate(self, model: type[models.Model]) -> int:
+    def _rotate(self, model: type[models.Model], owner: str | None = None, columns: list[str] | None = None) -> int:
         # Raw ciphertext in, raw ciphertext out: the values are never decrypted into Python objects
-        # that could be logged, and no audit event is written because no value changes.
+        # that could be logged, and no audit event is written because no value changes. With `owner`:
+        # only the rows of no case, whose values are under the master keys.
         table = connection.ops.quote_name(model._meta.db_table)
-        columns = _encrypted_columns(model)
+        columns = columns if columns is not None else _encrypted_columns(model)
         quoted = [connection.ops.quote_name(c) for c in columns]
+        caseless = f" AND {connection.ops.quote_name(owner)} IS NULL" if owner else ""
         done, last = 0, 0
         while True:
             with transaction.atomic(), connection.cursor() as cursor:
@@ -58,7 +72,7 @@ class Command(BaseCommand):
                 lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
                 # Table and column names come from the models' _meta and are quoted; values are parameters.
                 cursor.execute(
-                    f"SELECT id, {', '.join(quoted)} FROM {table} WHERE id > %s ORDER BY id LIMIT %s{lock}",  # noqa: S608 # nosec B608
+                    f"SELECT id, {', '.join(quoted)} FROM {table} WHERE id > %s{caseless} ORDER BY id LIMIT %s{lock}",  # noqa: S608 # nosec B608
                     [last, BATCH],
                 )
                 rows = cursor.fetchall()
@@ -67,7 +81,14 @@ class Command(BaseCommand):
                 assignments = ", ".join(f"{q} = %s" for q in quoted)
                 cursor.executemany(
                     f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 # nosec B608
-                    [[*(None if v is None else rotate(v) for v in row[1:]), row[0]] for row in rows],
+                    [[*(_rotated(v) for v in row[1:]), row[0]] for row in rows],
                 )
             done += len(rows)
             last = rows[-1][0]
+
+
+def _rotated(value: str | None) -> str | None:
+    # Empty, or sealed with a case key (a row that got its case meanwhile): nothing of the master keys.
+    if not value or value.startswith(CASE_KEY_PREFIX):
+        return value
+    return rotate(value)
