@@ -1,7 +1,10 @@
 """Purging a case: after its retention period (nightly, or `manage.py purge_expired_cases`), or at once on
 the victim's request (erasure). Atomic per case, so a purge of many cases stops and restarts anywhere.
 
-Order inside the transaction: the row of the case is locked (a second worker skips it); what the
+Order inside the transaction: the row of the case is locked (a second worker skips it); the case's
+data key is destroyed in the key store, which commits at once (keystore/store.py): from then on every
+copy of the case's rows, here and in every backup of the case data, is unreadable, even if what
+follows fails (the next run finishes a purge that stopped: rows nobody can read); what the
 reports count is kept without any link to the case (cases/models/retention.py); every subject of the
 case deletes its rows (cases/subjects.py; the access log keeps its rows, unlinked); the case row goes;
 a PurgeRecord says which reference went, why and by whose hand.
@@ -32,6 +35,7 @@ from cases.models import (
 )
 from cases.reports import summaries
 from cases.subjects import SUBJECTS
+from keystore.store import destroy_case_key
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +81,8 @@ def purge_case(
     case = candidates.select_for_update(skip_locked=True).filter(pk=case_id).first()
     if case is None:
         return None
+    # First, before any row goes: the key (crypto-shredding holds even against older dumps of the rows).
+    destroy_case_key(case.pk)
     keep_figures(case)
     counts = {subject.name: subject.purge(case) for subject in SUBJECTS}
     Case.objects.filter(pk=case.pk).delete()
