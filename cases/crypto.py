@@ -118,9 +118,10 @@ class CaseEncryptedTextField(models.TextField):
 
     `case_attname` names the attribute that holds the case's id (`case_id` on a child, `id` on the
     case itself). `master_without_case`: a row that may belong to no case yet (a platform's reply
-    waiting in the centre's queue) is encrypted with the master keys while its case is None. Values are sealed when their row is saved (the case key is known then) and opened
-    when first read, so a list that never shows a field never decrypts it. An empty value is stored
-    empty: its ciphertext's length would tell the same.
+    waiting in the centre's queue) is encrypted with the master keys while its case is None. Values
+    are sealed when their row is saved (the case key is known then) and opened when first read, so a
+    list that never shows a field never decrypts it. An empty value is stored empty: its
+    ciphertext's length would tell the same.
     """
 
     descriptor_class = _OpenOnRead

@@ -381,9 +381,7 @@ def labels() -> dict[str, str]:
 def export(case: Case, subjects: Iterable[Subject] | None = None) -> dict[str, list[Row]]:
     """Everything held about the case, by subject: values encrypted with the case's key opened with it
     (`values()` hands them over sealed), or read as erased ("") once the key is gone."""
-    return {
-        subject.name: [_opened(case.pk, row) for row in subject.export(case)] for subject in subjects or SUBJECTS
-    }
+    return {subject.name: [_opened(case.pk, row) for row in subject.export(case)] for subject in subjects or SUBJECTS}
 
 
 def _opened(case_id: int, row: Row) -> Row:

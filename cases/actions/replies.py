@@ -117,12 +117,12 @@ def _store(centre: Centre, parsed: replies.ParsedReply, *, size: int) -> Platfor
                 size=size,
             )
             keep = status == ReplyStatus.MATCHED and takedown is not None and takedown.keep_reply_attachments
-            if keep:
+            if keep and takedown is not None:
                 ReplyAttachment.objects.bulk_create(
                     [
                         ReplyAttachment(
                             reply=reply,
-                            case_id=reply.case_id,
+                            case_id=takedown.case_id,
                             filename=a.filename,
                             content_type=a.content_type[:100],
                             content=base64.b64encode(a.content).decode("ascii"),

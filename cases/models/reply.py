@@ -116,10 +116,11 @@ class ReplyAttachment(models.Model):
 
     objects = CaseKeyedManager()
 
+    def __str__(self) -> str:
+        return f"attachment {self.pk} of reply {self.reply_id}"
+
     def save(self, *args: Any, **kwargs: Any) -> None:
+        # The reply's case (set before the name and bytes are sealed, which happens while saving).
         if self.case_id is None:
             self.case_id = self.reply.case_id
         super().save(*args, **kwargs)
-
-    def __str__(self) -> str:
-        return f"attachment {self.pk} of reply {self.reply_id}"

@@ -39,7 +39,7 @@ def _backup(what: str, directory: Path) -> Path:
 
 def _every_stored_text() -> str:
     """Every row of every table of the case database, as the database holds it, as one text."""
-    parts = []
+    parts: list[str] = []
     with connection.cursor() as cursor:
         for model in apps.get_models():
             if model._meta.app_label == "keystore" or not model._meta.managed:

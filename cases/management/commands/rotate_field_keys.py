@@ -30,9 +30,7 @@ def _encrypted_columns(model: type[models.Model]) -> list[str]:
 
 def _caseless_columns(model: type[models.Model]) -> tuple[str, list[str]] | None:
     """(case column, columns) of a model whose rows of no case are under the master keys (a queued reply)."""
-    fields = [
-        f for f in model._meta.concrete_fields if isinstance(f, CaseEncryptedTextField) and f.master_without_case
-    ]
+    fields = [f for f in model._meta.concrete_fields if isinstance(f, CaseEncryptedTextField) and f.master_without_case]
     return (fields[0].case_attname, [str(f.column) for f in fields]) if fields else None
 
 
