@@ -306,10 +306,12 @@ def _evidence(case: Case) -> list[Row]:
         "known_elsewhere",
     )
     hashes: dict[int, list[Row]] = {}
-    for row in EvidenceHash.objects.filter(case=case).order_by("evidence_id", "second", "pk").values(
-        "evidence_id", "second", "pdq", "quality"
+    for evidence_id, second, pdq, quality in (
+        EvidenceHash.objects.filter(case=case)
+        .order_by("evidence_id", "second", "pk")
+        .values_list("evidence_id", "second", "pdq", "quality")
     ):
-        hashes.setdefault(row.pop("evidence_id"), []).append(row)
+        hashes.setdefault(evidence_id, []).append({"second": second, "pdq": pdq, "quality": quality})
     for row in rows:
         row["hashes"] = hashes.get(row.pop("id"), [])
     return rows

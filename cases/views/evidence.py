@@ -93,6 +93,12 @@ def case_evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpR
     log_access(user=user, case=case, ip_address=address(request), action=AccessAction.EVIDENCE)
     response = HttpResponse(unseal(case, evidence.file.viewing), content_type=evidence.file.viewing_type)
     response["Content-Disposition"] = "inline"
+    # The file alone in its tab: nothing in it may run or load anything but itself. The browser lays out
+    # an image or video tab with inline styles of its own (refused under the site's policy, and harmless
+    # in a sandboxed document that can run nothing).
+    response["Content-Security-Policy"] = (
+        "default-src 'none'; img-src 'self'; media-src 'self'; style-src 'unsafe-inline'; sandbox"
+    )
     return response
 
 

@@ -8,6 +8,9 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 
 from accounts.models import User
+from cases.actions.cases import Consents
+from cases.actions.evidence import do_add_evidence
+from cases.hashing import hash_upload
 from cases.models import Evidence
 from tests.browser.conftest import screenshot, sign_in
 from tests.cases.conftest import open_case
@@ -56,3 +59,25 @@ def test_it_uploads_an_image_and_shows_its_hash_and_the_match(
     assert page.locator("#evidence .matches a").inner_text() == second.display_reference
     context.close()
     assert problems == []
+
+
+def test_it_shows_a_kept_file_in_its_own_tab_under_a_strict_policy(page, alice: User, password: str) -> None:
+    """With consent to keep files, the case page links to the copy without metadata; it opens alone,
+    sandboxed, and neither page breaks its Content-Security-Policy."""
+    ensure_platforms()
+    case = open_case(alice, victim_name="한가람", consents=Consents(keep_evidence=True))
+    evidence = do_add_evidence(actor=alice, case=case, data=jpeg(22), hashed=hash_upload(jpeg(22))).evidence
+    sign_in(page, page.base, alice, password)
+    page.goto(f"{page.base}/cases/{case.pk}/#evidence")
+    link = page.locator(f"#evidence-{evidence.pk} a[href$='/file/']")
+    with page.context.expect_page() as opened:
+        link.click()
+    tab = opened.value
+    tab.wait_for_load_state()
+    errors: list[str] = []
+    tab.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    answer = tab.reload()
+    assert answer is not None and answer.headers["content-type"] == "image/jpeg"
+    assert "sandbox" in answer.headers["content-security-policy"]
+    assert tab.evaluate("document.images[0].naturalWidth") > 0
+    assert errors == [] and page.console_errors == []

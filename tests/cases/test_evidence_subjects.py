@@ -31,9 +31,9 @@ from cases.models import (
     PurgeKind,
     SightingCheck,
 )
+from tests.cases.conftest import open_case
 from tests.cases.test_purge import close, expire
 from tests.cases.test_rights import _unicode_in_pdf
-from tests.cases.conftest import open_case
 from tests.evidence_media import jpeg, recompressed
 
 pytestmark = pytest.mark.django_db
@@ -78,7 +78,7 @@ def _hashes_of(case: Case) -> set[str]:
 
 def _text_of_every_table() -> str:
     """Every row of every table, as PostgreSQL prints it: where a kept hash would show."""
-    parts = []
+    parts: list[str] = []
     with connection.cursor() as cursor:
         for model in apps.get_models():
             cursor.execute(f'SELECT t::text FROM "{model._meta.db_table}" t')  # noqa: S608 - table names of our models
@@ -144,9 +144,7 @@ def test_it_erases_the_evidence_and_takes_her_hashes_out_of_the_bank(api_as, ali
     assert not [value for value in hashes if value in remnants], "a hash of the erased case was kept"
 
 
-def test_it_purges_the_evidence_and_keeps_no_hash_after_the_retention_period(
-    api_as, alice: User, carol: User
-) -> None:
+def test_it_purges_the_evidence_and_keeps_no_hash_after_the_retention_period(api_as, alice: User, carol: User) -> None:
     case = close(case_with_evidence(api_as, alice), alice, carol)
     hashes = _hashes_of(case)
     expire(case)
@@ -159,9 +157,7 @@ def test_it_purges_the_evidence_and_keeps_no_hash_after_the_retention_period(
     assert not [value for value in hashes if value in remnants], "a hash of the purged case was kept"
 
 
-def test_it_takes_her_hashes_out_of_the_bank_when_she_withdraws_consent_in_the_portal(
-    api_as, alice: User
-) -> None:
+def test_it_takes_her_hashes_out_of_the_bank_when_she_withdraws_consent_in_the_portal(api_as, alice: User) -> None:
     case = open_case(alice, consents=EVERYTHING)
     _upload(api_as(alice), case, jpeg(52))
     assert api_as(alice).post(f"/api/v1/cases/{case.pk}/evidence/share/", format="json").status_code == 200
