@@ -18,6 +18,7 @@ from django.db import connection, models, transaction
 from caseflow.crypto import EncryptedTextField, rotate
 from cases import case_keys
 from cases.crypto import CASE_KEY_PREFIX, CaseEncryptedTextField
+from cases.evidence_vault import rotate_kept_files
 from keystore import index_keys
 from keystore.store import rewrap_all
 
@@ -53,6 +54,9 @@ class Command(BaseCommand):
             if caseless := _caseless_columns(model):
                 count = self._rotate(model, *caseless)
                 self.stdout.write(f"{model._meta.label}: {count} rows of no case re-encrypted.")
+        # Kept evidence files are bytes, not text fields: cases/evidence_vault.py rotates those still under
+        # the master keys (of a case not given its key yet); a file under its case's key is not touched.
+        self.stdout.write(f"cases.EvidenceFile: {rotate_kept_files()} files re-encrypted.")
 
     def _rotate(self, model: type[models.Model], owner: str | None = None, columns: list[str] | None = None) -> int:
         # Raw ciphertext in, raw ciphertext out: the values are never decrypted into Python objects

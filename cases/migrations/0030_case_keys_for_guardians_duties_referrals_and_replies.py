@@ -1,6 +1,6 @@
 # The encrypted columns main added to a case (a minor's guardian, the reports the law requires, the
 # portal holder's reason, referrals, platforms' replies and kept attachments, erasure requests) use the
-# case's own key like the rest: as in 0025 the columns keep their type and the AlterFields emit no
+# case's own key like the rest: as in 0029 the columns keep their type and the AlterFields emit no
 # SQL; `manage.py encrypt_with_case_keys` re-encrypts what the master keys hold. A reply and a kept
 # attachment get the case of their request, copied, so that their texts can be sealed with its key
 # (a reply still in the queue names no case and stays under the master keys).
@@ -28,7 +28,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('accounts', '0005_two_step_sign_in'),
-        ('cases', '0025_case_data_keys'),
+        ('cases', '0029_case_data_keys'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
