@@ -16,6 +16,7 @@ from django.apps import apps
 from django.db import connection, models, transaction
 
 from cases.crypto import CASE_KEY_PREFIX, CaseEncryptedTextField, decrypt, seal_with
+from cases.evidence_vault import convert_kept_files, count_kept_files_under_master_keys
 from cases.models import Case
 from keystore import ring
 from keystore.store import store_case_keys
@@ -52,6 +53,8 @@ def count_legacy() -> dict[str, int]:
                 [],
             )
             counts[model._meta.label] = cursor.fetchone()[0]
+    # Kept evidence files are bytes, not text columns (cases/evidence_vault.py).
+    counts["cases.EvidenceFile"] = count_kept_files_under_master_keys()
     return counts
 
 
@@ -78,6 +81,7 @@ def convert(*, batch: int = 200, report: Callable[[int, int], None] | None = Non
                     Case.objects.filter(pk__in=without).update(has_own_key=True)
                 for model, owner, columns in case_key_columns():
                     values += _reencrypt(model, owner, columns, case_ids, keys)
+                values += 2 * convert_kept_files(case_ids, keys)  # the file and its viewing copy
         last = case_ids[-1]
         if report is not None:
             report(last, values)

@@ -90,6 +90,9 @@ def case_evidence_file(request: HttpRequest, pk: int, evidence_id: int) -> HttpR
     evidence = case.evidence.filter(pk=evidence_id, kept=True).select_related("file").first()
     if evidence is None:
         raise Http404
+    if case.is_erased:
+        # Its key was destroyed: the kept file can no longer be opened by anyone.
+        raise Http404
     log_access(user=user, case=case, ip_address=address(request), action=AccessAction.EVIDENCE)
     response = HttpResponse(unseal(case, evidence.file.viewing), content_type=evidence.file.viewing_type)
     response["Content-Disposition"] = "inline"

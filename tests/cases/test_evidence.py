@@ -377,11 +377,15 @@ def test_it_rotates_kept_files_to_a_new_key(api_as, alice: User, settings) -> No
     case = open_case(alice, consents=Consents(keep_evidence=True))
     data = jpeg(18)
     evidence_id = _upload(api_as(alice), case, data).json()["id"]
+    # Kept under the case's own key: rotating the master key re-wraps that key and leaves the file as it is.
+    stored = bytes(EvidenceFile.objects.get(evidence_id=evidence_id).original)
+    assert stored.startswith(b"ck1:")
     old_key, new_key = settings.CASEFLOW_FIELD_KEYS[0], Fernet.generate_key().decode()
     settings.CASEFLOW_FIELD_KEYS = [new_key, old_key]
     call_command("rotate_field_keys", stdout=io.StringIO())
     settings.CASEFLOW_FIELD_KEYS = [new_key]
+    assert bytes(EvidenceFile.objects.get(evidence_id=evidence_id).original) == stored
     assert unseal(case, EvidenceFile.objects.get(evidence_id=evidence_id).original) == data
     settings.CASEFLOW_FIELD_KEYS = [old_key]
-    with pytest.raises(UndecryptableError):
+    with pytest.raises(UndecryptableError):  # the case key is wrapped by the new master key alone
         unseal(case, EvidenceFile.objects.get(evidence_id=evidence_id).original)

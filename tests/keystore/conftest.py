@@ -8,9 +8,10 @@ from typing import Any
 from django.utils import timezone
 
 from accounts.models import User
-from cases.actions.cases import do_add_note, do_transition_case
+from cases.actions.cases import Consents, do_add_note, do_transition_case
 from cases.actions.closures import do_decide_closure, do_request_closure
 from cases.actions.duties import do_record_duty_report
+from cases.actions.evidence import do_add_evidence
 from cases.actions.followups import do_set_followup
 from cases.actions.guardians import do_set_guardian
 from cases.actions.portal import do_issue_portal_access
@@ -19,8 +20,10 @@ from cases.actions.rights import do_request_erasure
 from cases.actions.safety import do_assess_risk
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns
+from cases.hashing import hash_upload
 from cases.models import Case, LegalDuty, Partner, PlatformReply, ReplyAttachment, TakedownRequest
 from tests.cases.conftest import open_case
+from tests.evidence_media import jpeg
 
 
 def fill_every_column(alice: User, carol: User, *, name: str = "김민지", **details: Any) -> Case:
@@ -29,7 +32,11 @@ def fill_every_column(alice: User, carol: User, *, name: str = "김민지", **de
     and attachment saved on the row)."""
     # A minor's: her guardian, and the report the law requires, are encrypted with the case's key too.
     details.setdefault("safe_contact_notes", "Only after 6pm")
+    details.setdefault("consents", Consents(keep_evidence=True))
     case = open_case(alice, victim_name=name, is_minor=True, **details)
+    # A kept evidence file (bytes, not a text column: cases/evidence_vault.py seals it with the case's key).
+    data = jpeg(case.pk)
+    do_add_evidence(actor=alice, case=case, data=data, hashed=hash_upload(data))
     duty = LegalDuty.objects.filter(case=case).earliest("pk")
     do_record_duty_report(
         actor=alice,

@@ -15,14 +15,17 @@ from django.utils import timezone
 
 from accounts.models import User
 from caseflow.crypto import encrypt as master_encrypt
+from caseflow.crypto import encrypt_bytes as master_encrypt_bytes
 from caseflow.errors import NotAllowedError
 from cases.actions.keys import do_destroy_case_key
 from cases.case_keys import case_key_columns
-from cases.crypto import CASE_KEY_PREFIX, case_fernet
-from cases.models import Case, EventKind, Note, PlatformReply
+from cases.crypto import CASE_KEY_PREFIX, ErasedError, case_fernet
+from cases.evidence_vault import unseal
+from cases.models import Case, EventKind, EvidenceFile, Note, PlatformReply
 from keystore.models import CaseKey
 from keystore.wrapping import unwrap
 from tests.cases.conftest import open_case
+from tests.evidence_media import jpeg
 from tests.keystore.conftest import fill_every_column
 
 pytestmark = pytest.mark.django_db(databases="__all__")
@@ -90,6 +93,11 @@ def test_it_converts_the_cases_from_before_case_keys(alice: User, carol: User, a
                     [*(master_encrypt(v) if v else v for v in values.values()), row.pk],
                 )
         cursor.execute("UPDATE cases_case SET has_own_key = false WHERE id = %s", [case.pk])
+    # Its kept evidence file as it was then, under the master keys.
+    kept = EvidenceFile.objects.get(evidence__case=case)
+    kept_data = unseal(case, kept.original)
+    kept.original, kept.viewing = master_encrypt_bytes(kept_data), master_encrypt_bytes(unseal(case, kept.viewing))
+    kept.save(update_fields=["original", "viewing"])
     CaseKey.objects.filter(case_id=case.pk).delete()
     api = api_as(alice)
     # Read and written meanwhile, the old way.
@@ -105,6 +113,9 @@ def test_it_converts_the_cases_from_before_case_keys(alice: User, carol: User, a
         assert not cursor.fetchone()[0].startswith(CASE_KEY_PREFIX)
 
     call_command("encrypt_with_case_keys", batch=1)
+    converted = EvidenceFile.objects.get(pk=kept.pk)
+    assert bytes(converted.original).startswith(CASE_KEY_PREFIX.encode())
+    assert unseal(case, converted.original) == kept_data
 
     _assert_all_under_case_keys()
     for (model, pk), values in plain.items():
@@ -257,3 +268,23 @@ def test_it_exports_every_subject_opened_with_the_cases_key(alice: User, carol: 
     )
     assert held["erasure_requests"][0]["reason"] == "She asked by phone"
     assert "ck1:" not in answer.content.decode()
+
+
+def test_it_keeps_evidence_files_under_the_cases_key(alice: User, carol: User, client_as) -> None:
+    case = fill_every_column(alice, carol)
+    kept = EvidenceFile.objects.select_related("evidence").get(evidence__case=case)
+    data = jpeg(case.pk)
+    master = MultiFernet([Fernet(k) for k in settings.CASEFLOW_FIELD_KEYS])
+    for blob in (bytes(kept.original), bytes(kept.viewing)):
+        assert blob.startswith(CASE_KEY_PREFIX.encode()) and data not in blob
+        with pytest.raises(InvalidToken):
+            master.decrypt(blob.removeprefix(CASE_KEY_PREFIX.encode()))
+        _keys_from_the_store()[case.pk].decrypt(blob.removeprefix(CASE_KEY_PREFIX.encode()))
+    assert unseal(case, kept.original) == data
+    page = f"/cases/{case.pk}/evidence/{kept.evidence_id}/file/"
+    assert client_as(carol).get(page).status_code == 200
+
+    do_destroy_case_key(actor=carol, case=case, reason="She asked")
+    with pytest.raises(ErasedError):
+        unseal(case, EvidenceFile.objects.get(pk=kept.pk).original)
+    assert client_as(carol).get(page).status_code == 404

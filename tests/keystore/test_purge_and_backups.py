@@ -18,11 +18,13 @@ from accounts.models import User
 from cases.actions.purge import purge_case, purge_expired
 from cases.actions.rights import do_request_erasure
 from cases.case_keys import case_key_columns
-from cases.crypto import CASE_KEY_PREFIX, is_erased
-from cases.models import Case, Guardian, Note, PlatformReply, PurgeKind, Referral
+from cases.crypto import CASE_KEY_PREFIX, ErasedError, is_erased
+from cases.evidence_vault import unseal
+from cases.models import Case, EvidenceFile, Guardian, Note, PlatformReply, PurgeKind, Referral
 from keystore.models import CaseKey
 from keystore.store import has_key
 from tests.cases.conftest import open_case
+from tests.evidence_media import jpeg
 from tests.keystore.conftest import fill_every_column
 
 # What only the purged case holds: none of it may be readable anywhere in the restored rows.
@@ -57,7 +59,7 @@ def _case_key_values(case_id: int) -> dict[str, list[str]]:
         for model, owner, columns in case_key_columns():
             for column in columns:
                 cursor.execute(
-                    f'SELECT "{column}" FROM "{model._meta.db_table}" WHERE "{owner}" = %s',  # noqa: S608
+                    f'SELECT "{column}" FROM "{model._meta.db_table}" WHERE "{owner}" = %s ORDER BY id',  # noqa: S608
                     [case_id],
                 )
                 found[f"{model._meta.db_table}.{column}"] = [value for (value,) in cursor.fetchall() if value]
@@ -80,6 +82,7 @@ def test_it_leaves_nothing_of_a_purged_case_readable_in_a_backup_taken_before_th
         safe_contact_notes="Only after 6pm, haeun",
     )
     before = _case_key_values(purged.pk)
+    kept_before = bytes(EvidenceFile.objects.get(evidence__case_id=purged.pk).original)
     assert all(before.values()), [column for column, values in before.items() if not values]
     assert all(v.startswith(CASE_KEY_PREFIX) for values in before.values() for v in values)
     assert any(text in _every_stored_text() for text in PURGED_PLAINTEXT) is False  # encrypted at rest already
@@ -107,6 +110,11 @@ def test_it_leaves_nothing_of_a_purged_case_readable_in_a_backup_taken_before_th
     for plaintext in PURGED_PLAINTEXT:
         assert plaintext not in stored, plaintext
     old = Case.objects.get(pk=purged.pk)
+    # Its kept evidence file too: the same bytes as in the dump, which nobody can open now.
+    kept = EvidenceFile.objects.get(evidence__case_id=purged.pk)
+    assert bytes(kept.original) == kept_before and jpeg(purged.pk) not in kept_before
+    with pytest.raises(ErasedError):
+        unseal(old, kept.original)
     assert old.is_erased and old.victim_name == "" and old.contact_phone == ""
     for model in (Note, Guardian, Referral, PlatformReply):
         row: Any = model._default_manager.filter(case_id=purged.pk).first()
@@ -130,6 +138,7 @@ def test_it_leaves_nothing_of_a_purged_case_readable_in_a_backup_taken_before_th
     assert Guardian.objects.get(case_id=live.pk).name == "박정희"
     assert Referral.objects.get(case_id=live.pk).reason == "Legal advice"
     assert PlatformReply.objects.get(case_id=live.pk).text == "We have received your report."
+    assert unseal(live, EvidenceFile.objects.get(evidence__case_id=live.pk).original) == jpeg(live.pk)
     exported = api.post(f"/api/v1/cases/{live.pk}/export/", {"format": "json"}, format="json")
     assert exported.status_code == 200 and "박정희" in exported.content.decode()
 
