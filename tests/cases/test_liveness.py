@@ -213,10 +213,12 @@ def _place(user: User, case: Case, url: str, platform: Platform | None = None) -
     refuse as a private address, rightly)."""
     result = do_add_sightings(actor=user, case=case, lines=[f"https://example-leak.site/{url.rsplit('/', 1)[1]}"])[0]
     assert result.sighting is not None
-    changes: dict[str, object] = {"url": url, "host": "127.0.0.1"}
+    # Saved on the row: only saving seals the address with the case's key (an update() is refused).
+    place = Sighting.objects.get(pk=result.sighting.pk)
+    place.url, place.host = url, "127.0.0.1"
     if platform is not None:
-        changes["platform"] = platform
-    Sighting.objects.filter(pk=result.sighting.pk).update(**changes)
+        place.platform = platform
+    place.save(update_fields=["url", "host", "platform"])
     return Sighting.objects.get(pk=result.sighting.pk)
 
 
