@@ -13,9 +13,16 @@ def dispatch_due() -> int:
     return len(dispatcher.dispatch_due().handed_out)
 
 
+@shared_task(name=dispatcher.DELIVER_BATCH_TASK)
+def deliver_batch(notification_ids: list[int]) -> None:
+    """Sends the notifications of one channel that the dispatcher queued together; skips any that
+    another worker has."""
+    dispatcher.deliver_batch(notification_ids)
+
+
 @shared_task(name=dispatcher.DELIVER_TASK)
 def deliver(notification_id: int) -> None:
-    """Sends one notification that the dispatcher queued; does nothing if another worker has it."""
+    """Sends one notification: the messages queued before deliveries went in batches still find it."""
     dispatcher.deliver(notification_id)
 
 
