@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import signal
 from collections import Counter
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from django.utils import timezone
 from pytest_django import DjangoCaptureOnCommitCallbacks
 
 from accounts.models import User
+from caseflow.celery import app
 from notifications import conf
 from notifications.dispatcher import deliver_batch, dispatch_due
 from notifications.models import Channel, Notification, NotificationAttempt, Outcome, State
@@ -44,7 +46,7 @@ def test_the_dispatcher_hands_out_one_channel_at_a_time(
         ]
     calls: list[list[int]] = []
 
-    def publish(ids: list[int]) -> int:
+    def publish(ids: Sequence[int]) -> int:
         calls.append(list(ids))
         return len(ids)
 
@@ -137,3 +139,13 @@ def test_a_worker_killed_in_the_middle_of_a_batch_loses_nothing_and_repeats_noth
     assert attempts == {1: 4, 2: 1}
     assert NotificationAttempt.objects.filter(notification__in=ids, outcome=Outcome.LOST).count() == 1
     assert NotificationAttempt.objects.filter(notification__in=ids, outcome=Outcome.SENT).count() == 5
+
+
+@pytest.mark.services(needs=("redis",))
+@pytest.mark.django_db(transaction=True)
+def test_a_running_worker_tells_the_settings_it_delivers_with() -> None:
+    with celery_worker(extra_env={"NOTIFICATIONS_DELIVERY_BATCH_SIZE": "7"}):
+        assert wait_until(lambda: bool(app.control.ping(timeout=0.5)), timeout=60)
+        replies = app.control.broadcast("outbox_settings", reply=True, timeout=2)
+    told = [answer for reply in replies or [] for answer in reply.values()]
+    assert any(answer["delivery_batch_size"] == 7 and answer["concurrency"] == 1 for answer in told), told
