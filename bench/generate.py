@@ -667,7 +667,8 @@ def fill_takedowns(total: int, processes: int, seed: int) -> None:
     """Replaces every sighting and takedown request with `total` of each, spread over the existing cases."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join([*TAKEDOWN_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY")
+        # CASCADE: the tables that hang off requests (letter attempts, replies, checks) go with them.
+        cursor.execute(f"TRUNCATE {', '.join([*TAKEDOWN_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY CASCADE")
     platforms = []
     for platform in Platform.objects.prefetch_related("domains").order_by("pk"):
         domains = tuple(sorted(d.domain for d in platform.domains.all()))
