@@ -34,7 +34,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
-from django.db.models import Model  # noqa: E402
+from django.db.models import NOT_PROVIDED, Model  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import make_conninfo  # noqa: E402
 
@@ -606,15 +606,32 @@ def _is_superuser(cursor: psycopg.Cursor[tuple[object, ...]]) -> bool:
     return bool(row and row[0])
 
 
+def _defaults(model: type[Model], columns: list[str]) -> tuple[list[str], tuple[object, ...]]:
+    """The model's NOT NULL columns that the generator does not fill and the database has no default
+    for, with the model's default: a column added by a later migration does not break the COPY."""
+    names: list[str] = []
+    values: list[object] = []
+    for field in model._meta.concrete_fields:
+        if field.column in columns or field.null or not field.has_default():
+            continue
+        if field.db_default is not NOT_PROVIDED:
+            continue
+        value = field.get_default()
+        names.append(field.column)
+        values.append(json.dumps(value) if isinstance(value, dict | list) else value)
+    return names, tuple(values)
+
+
 def _copy_plain(
     cursor: psycopg.Cursor[tuple[object, ...]], model: type[Model], columns: list[str], rows: list[tuple]
 ) -> None:
+    extra, filler = _defaults(model, columns)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, [*columns, *extra]))
     )
     with cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, *filler))
 
 
 # Every foreign key of the loaded tables, checked in one pass each since COPY ran without the triggers.
