@@ -67,3 +67,22 @@ class EncryptedTextField(models.TextField):
     def get_lookup(self, lookup_name: str) -> type[Lookup[Any]] | None:
         # A ciphertext never equals anything: refuse lookups that would silently match nothing.
         return super().get_lookup(lookup_name) if lookup_name == "isnull" else None
+
+
+def encrypt_bytes(data: bytes) -> bytes:
+    """Bytes (a kept evidence file) encrypted like a field: the first key encrypts, all decrypt."""
+    return _fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(token)
+    except InvalidToken:
+        raise UndecryptableError("a value cannot be decrypted with CASEFLOW_FIELD_KEYS") from None
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    try:
+        return _fernet().rotate(token)
+    except InvalidToken:
+        raise UndecryptableError("a value cannot be decrypted with CASEFLOW_FIELD_KEYS") from None

@@ -11,6 +11,7 @@ from django.core.exceptions import DisallowedHost
 from django.core.handlers.exception import response_for_exception
 from django.http import HttpRequest, HttpResponse, HttpResponseBase, JsonResponse
 from django.middleware.security import SecurityMiddleware as DjangoSecurityMiddleware
+from django.urls import Resolver404, resolve
 from django.utils.cache import add_never_cache_headers, patch_cache_control
 from django.utils.translation import gettext as _
 
@@ -102,7 +103,8 @@ class RequestSizeLimitMiddleware:
     """Refuses a body larger than DATA_UPLOAD_MAX_MEMORY_SIZE with 413 before anything reads it.
 
     Django enforces the limit only when `request.body` or a form is read; DRF's parsers read the
-    stream directly, so the check must happen here, on the declared length.
+    stream directly, so the check must happen here, on the declared length. A view marked with
+    `caseflow.uploads.body_limit` (the evidence uploads) has a limit of its own instead.
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -110,6 +112,13 @@ class RequestSizeLimitMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        try:
+            view = resolve(request.path_info).func
+        except Resolver404:
+            view = None
+        own_limit = getattr(view, "max_body_size", None)
+        if own_limit is not None:
+            limit = own_limit()
         try:
             length = int(request.META.get("CONTENT_LENGTH") or 0)
         except ValueError:

@@ -207,6 +207,29 @@ PORTAL_ADDRESS_FAILURE_LIMIT = env_int("PORTAL_ADDRESS_FAILURE_LIMIT", 30, minim
 PORTAL_ARGON2_TIME_COST = env_int("PORTAL_ARGON2_TIME_COST", 2, minimum=1)
 PORTAL_ARGON2_MEMORY_KIB = env_int("PORTAL_ARGON2_MEMORY_KIB", 102400, minimum=8)
 
+# Evidence (cases/hashing.py): uploads are hashed in the request from memory. Images up to 20 MB, short
+# videos (one PDQ hash a second, by ffmpeg) up to 50 MB and two minutes; the 1 MB body limit holds
+# for every other route.
+EVIDENCE_IMAGE_MAX_BYTES = env_int("EVIDENCE_IMAGE_MAX_MB", 20, minimum=1) * 1024 * 1024
+EVIDENCE_VIDEO_MAX_BYTES = env_int("EVIDENCE_VIDEO_MAX_MB", 50, minimum=1) * 1024 * 1024
+EVIDENCE_VIDEO_MAX_SECONDS = env_int("EVIDENCE_VIDEO_MAX_SECONDS", 120, minimum=1)
+EVIDENCE_VIDEO_TIMEOUT_SECONDS = env_int("EVIDENCE_VIDEO_TIMEOUT_SECONDS", 60, minimum=1)
+EVIDENCE_FFMPEG = env_str("EVIDENCE_FFMPEG", "ffmpeg")
+
+# Liveness checks of removed places (cases/liveness.py, caseflow/safe_fetch.py): run by Celery, never
+# with cookies, only to public addresses. LIVENESS_ALLOWED_ADDRESSES exists for the tests' local
+# servers and must stay empty in production.
+LIVENESS_USER_AGENT = env_str(
+    "LIVENESS_USER_AGENT", "caseflow-liveness/1.0 (checks that reported abusive content stays removed)"
+)
+LIVENESS_TIMEOUT_SECONDS = env_int("LIVENESS_TIMEOUT_SECONDS", 5, minimum=1)
+LIVENESS_DEADLINE_SECONDS = env_int("LIVENESS_DEADLINE_SECONDS", 15, minimum=1)
+LIVENESS_MAX_BODY_BYTES = env_int("LIVENESS_MAX_BODY_KB", 8, minimum=1) * 1024
+LIVENESS_MAX_REDIRECTS = env_int("LIVENESS_MAX_REDIRECTS", 3, minimum=0)
+LIVENESS_HOST_INTERVAL_SECONDS = env_int("LIVENESS_HOST_INTERVAL_SECONDS", 10, minimum=0)
+LIVENESS_BATCH = env_int("LIVENESS_BATCH", 200, minimum=1)
+LIVENESS_ALLOWED_ADDRESSES = env_list("LIVENESS_ALLOWED_ADDRESSES", [])
+
 # --- Cache and broker ----------------------------------------------------------------------------
 REDIS_URL = env_optional("REDIS_URL")
 if REDIS_URL:
@@ -263,6 +286,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(minutes=1),
         # A run missed while the broker was down is covered by the next one.
         "options": {"expires": 50},
+    },
+    "cases-queue-liveness-checks": {
+        "task": "cases.tasks.queue_liveness_checks",
+        "schedule": timedelta(minutes=10),
+        "options": {"expires": 500},
     },
     "cases-send-due-letters": {
         "task": "cases.tasks.send_due_letters",
@@ -552,5 +580,8 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "WARNING"},
         "axes": {"level": "WARNING"},
+        # The PDF of police packs: its progress steps say nothing useful in production.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }

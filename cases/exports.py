@@ -22,7 +22,7 @@ from django.template.loader import render_to_string
 from cases import subjects
 
 
-def _refuse(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
+def refuse_fetch(url: str, *args: Any, **kwargs: Any) -> dict[str, Any]:
     raise ValueError("the export renders no external resource")
 
 
@@ -32,7 +32,7 @@ def render_pdf(data: dict[str, Any], *, language: str) -> bytes:
     headings = subjects.labels()
     sections = [(headings.get(name, name), rows) for name, rows in data["subjects"].items()]
     html = render_to_string("cases/export.html", {"data": data, "sections": sections, "language": language})
-    document = weasyprint.HTML(string=html, url_fetcher=_refuse, base_url="about:blank")
+    document = weasyprint.HTML(string=html, url_fetcher=refuse_fetch, base_url="about:blank")
     return bytes(document.write_pdf())
 
 

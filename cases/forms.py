@@ -68,6 +68,9 @@ class CaseDetailsForm(forms.Form):
     consent_contact = forms.BooleanField(label=_("Agrees to be contacted"), required=False)
     consent_share_with_police = forms.BooleanField(label=_("Agrees to sharing with the police"), required=False)
     consent_hash_matching = forms.BooleanField(label=_("Agrees to image hash matching"), required=False)
+    consent_keep_evidence = forms.BooleanField(
+        label=_("Agrees that uploaded images and videos are kept (encrypted), not only their hashes"), required=False
+    )
     contact_channel = forms.ChoiceField(
         label=_("Tell the victim of updates by"),
         choices=ContactChannel.choices,

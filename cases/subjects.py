@@ -17,17 +17,23 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from cases.models import (
     AccessLog,
+    BankHash,
     Case,
     CaseEvent,
     ClosureRequest,
     DutyReport,
     ErasureRequest,
     Escalation,
+    EventKind,
+    Evidence,
+    EvidenceFile,
+    EvidenceHash,
+    EvidenceMatch,
     FollowUp,
     Guardian,
     LegalDuty,
@@ -41,6 +47,7 @@ from cases.models import (
     ReplyAttachment,
     RiskAssessment,
     Sighting,
+    SightingCheck,
     TakedownItem,
     TakedownRequest,
 )
@@ -101,6 +108,7 @@ def _case_details(case: Case) -> list[Row]:
         "quiet_end",
         "consent_share_with_police",
         "consent_hash_matching",
+        "consent_keep_evidence",
         "assigned_to__full_name",
         "created_at",
         "updated_at",
@@ -276,6 +284,84 @@ def _erasure(case: Case) -> list[Row]:
     return _values(ErasureRequest.objects.filter(case=case), "created_at", "requested_by__full_name", "reason")
 
 
+def _liveness_checks(case: Case) -> list[Row]:
+    return _values(
+        SightingCheck.objects.filter(sighting__case=case), "sighting__url", "checked_at", "http_status", "outcome"
+    )
+
+
+def _evidence(case: Case) -> list[Row]:
+    """Each upload with its hashes: the SHA-256 of the bytes and the PDQ hashes (one a second of a video)."""
+    rows = _values(
+        Evidence.objects.filter(case=case),
+        "id",
+        "created_at",
+        "created_by__full_name",
+        "kind",
+        "media_type",
+        "size",
+        "sha256",
+        "quality",
+        "kept",
+        "known_elsewhere",
+    )
+    hashes: dict[int, list[Row]] = {}
+    for evidence_id, second, pdq, quality in (
+        EvidenceHash.objects.filter(case=case)
+        .order_by("evidence_id", "second", "pk")
+        .values_list("evidence_id", "second", "pdq", "quality")
+    ):
+        hashes.setdefault(evidence_id, []).append({"second": second, "pdq": pdq, "quality": quality})
+    for row in rows:
+        row["hashes"] = hashes.get(row.pop("id"), [])
+    return rows
+
+
+def _purge_evidence(case: Case) -> int:
+    # The hashes first (each points at its upload), then the uploads; matches and files went above.
+    return _delete(EvidenceHash.objects.filter(case=case)) + _delete(Evidence.objects.filter(case=case))
+
+
+def _kept_files(case: Case) -> list[Row]:
+    """That a file is kept, of which upload, and its type; not the bytes (the images are the abuse itself,
+    and an export travels: the counsellor shows a kept file on the case page when she asks)."""
+    return _values(
+        EvidenceFile.objects.filter(evidence__case=case),
+        "evidence__sha256",
+        "evidence__media_type",
+        "evidence__size",
+        "viewing_type",
+    )
+
+
+def _matches_of(case: Case) -> QuerySet[EvidenceMatch]:
+    """Either side: this case's upload looked like another's, or another case's upload looked like this one's."""
+    return EvidenceMatch.objects.filter(Q(evidence__case=case) | Q(matched__case=case))
+
+
+def _matches(case: Case) -> list[Row]:
+    # Her own upload and how close; never the other case, which is another victim's.
+    rows = []
+    for match in _matches_of(case).select_related("evidence", "matched").order_by("pk"):
+        mine = match.evidence if match.evidence.case_id == case.pk else match.matched
+        rows.append({"created_at": match.created_at, "evidence_sha256": mine.sha256, "distance": match.distance})
+    return rows
+
+
+def _bank(case: Case) -> list[Row]:
+    return _values(BankHash.objects.filter(source__case=case), "shared_at", "pdq", "quality")
+
+
+def _police_packs(case: Case) -> list[Row]:
+    """Each evidence pack given to the police: when, by whom, why, and the SHA-256 of its signed manifest."""
+    rows = _values(
+        case.events.filter(kind=EventKind.POLICE_PACK_EXPORTED), "created_at", "actor__full_name", "reason", "new"
+    )
+    for row in rows:
+        row["manifest_sha256"] = (row.pop("new") or {}).get("manifest_sha256", "")
+    return rows
+
+
 def _events(case: Case) -> list[Row]:
     return _values(case.events.all(), "created_at", "actor_kind", "actor__full_name", "kind", "old", "new", "reason")
 
@@ -332,6 +418,14 @@ SUBJECTS: list[Subject] = [
         _purge_takedowns,
         label=_("Takedown requests"),
     ),
+    # Before the places: each check points at one.
+    Subject(
+        "liveness_checks",
+        (SightingCheck,),
+        _liveness_checks,
+        lambda case: _delete(SightingCheck.objects.filter(sighting__case=case)),
+        label=_("Checks that the content was still online"),
+    ),
     Subject(
         "sightings",
         (Sighting,),
@@ -339,6 +433,32 @@ SUBJECTS: list[Subject] = [
         lambda case: _delete(case.sightings.all()),
         label=_("Where the content appeared"),
     ),
+    # Evidence: the hashes shared with the national bank leave it first (another centre must not match
+    # them once she is gone), then matches, kept files, the hashes and the uploads themselves.
+    Subject(
+        "hash_bank",
+        (BankHash,),
+        _bank,
+        lambda case: _delete(BankHash.objects.filter(source__case=case)),
+        label=_("Hashes shared with the national hash bank"),
+    ),
+    Subject(
+        "evidence_matches",
+        (EvidenceMatch,),
+        _matches,
+        lambda case: _delete(_matches_of(case)),
+        label=_("Evidence that matched another case"),
+    ),
+    Subject(
+        "kept_files",
+        (EvidenceFile,),
+        _kept_files,
+        lambda case: _delete(EvidenceFile.objects.filter(evidence__case=case)),
+        label=_("Evidence files kept"),
+    ),
+    Subject("evidence", (Evidence, EvidenceHash), _evidence, _purge_evidence, label=_("Evidence and its hashes")),
+    # Recorded in the history of changes (deleted there); shown on their own so that she sees each pack.
+    Subject("police_packs", (), _police_packs, lambda case: 0, label=_("Evidence packs given to the police")),
     Subject("followups", (FollowUp,), _followups, lambda case: _delete(case.followups.all()), label=_("Follow-ups")),
     Subject("portal_access", (PortalAccess, PortalSession), _portal, _purge_portal, label=_("Portal access")),
     Subject(

@@ -1,9 +1,11 @@
-"""Celery tasks of cases: thin wrappers that take ids and call cases.actions (letters, safety)."""
+"""Celery tasks of cases: thin wrappers that take ids and call cases.actions and cases.liveness."""
 
 from __future__ import annotations
 
 from celery import Task, shared_task
+from django.conf import settings
 
+from cases import liveness
 from cases.actions import access_log, duties, letters, purge, safety
 
 
@@ -46,3 +48,21 @@ def repeat_escalations() -> int:
 def remind_duties() -> int:
     """Run by beat every minute: reminders of reports the law requires that are still not recorded."""
     return duties.send_due_duty_reminders()
+
+
+@shared_task(name="cases.tasks.queue_liveness_checks")
+def queue_liveness_checks() -> int:
+    """Run by beat every ten minutes: queues the places due a check; returns how many."""
+    due = liveness.due_sightings(limit=settings.LIVENESS_BATCH)
+    for sighting_id in due:
+        check_sighting.delay(sighting_id)
+    return len(due)
+
+
+@shared_task(name="cases.tasks.check_sighting")
+def check_sighting(sighting_id: int) -> str:
+    """Checks whether one place is still online (cases/liveness.py); the outcome, for the worker's log."""
+    result = liveness.check(sighting_id)
+    if result is None:
+        return "gone"
+    return result if isinstance(result, str) else result.outcome

@@ -17,7 +17,9 @@ from cases import access, reminders, retention
 from cases.actions import duties
 from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError, TransitionError
+from cases.actions.hash_bank import withdraw_from_bank
 from cases.crypto import email_index, gram_indexes, name_index, phone_index, phone_last4_index
+from cases.evidence_vault import discard_kept_files
 from cases.models import (
     PRIVATE_FIELDS,
     Case,
@@ -59,6 +61,7 @@ EDITABLE_FIELDS = PRIVATE_FIELDS | {
     "consent_contact",
     "consent_share_with_police",
     "consent_hash_matching",
+    "consent_keep_evidence",
 }
 
 
@@ -67,6 +70,7 @@ class Consents:
     contact: bool = False
     share_with_police: bool = False
     hash_matching: bool = False
+    keep_evidence: bool = False
 
 
 def legal_transitions(user: User, case: Case) -> list[str]:
@@ -138,6 +142,7 @@ def do_open_case(
         consent_contact=consents.contact,
         consent_share_with_police=consents.share_with_police,
         consent_hash_matching=consents.hash_matching,
+        consent_keep_evidence=consents.keep_evidence,
         contact_channel=contact_channel,
         quiet_start=quiet_start,
         quiet_end=quiet_end,
@@ -217,6 +222,11 @@ def do_update_case(*, actor: User, case: Case, version: int, changes: dict[str, 
     if "victim_name" in changed_private:
         sync_name_grams(case)
     record_event(case, actor=actor, kind=EventKind.UPDATED, old=old, new=new)
+    if old.get("consent_hash_matching") is True:
+        withdraw_from_bank(case, actor=actor)
+    if old.get("consent_keep_evidence") is True:
+        # Consent to keep files withdrawn: the files go now, in this transaction; the hashes stay.
+        discard_kept_files(case)
     if (set(old) | set(changed_private)) & VICTIM_CONTACT_FIELDS:
         reminders.victim_preferences_changed(case)
     if "is_minor" in old:

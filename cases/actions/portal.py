@@ -22,6 +22,7 @@ from cases.actions.cases import INDEX_FIELDS, refresh_indexes
 from cases.actions.closures import open_victim_request
 from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError
+from cases.actions.hash_bank import withdraw_from_bank
 from cases.actions.sightings import LineResult, SightingFlags, add_lines
 from cases.models import (
     Case,
@@ -222,6 +223,9 @@ def do_victim_set_consents(*, case: Case, version: int, hash_matching: bool, sha
     case.updated_at = timezone.now()
     case.save(update_fields=["consent_hash_matching", "consent_share_with_police", "version", "updated_at"])
     _victim_event(case, EventKind.CONSENTS_CHANGED, old, new)
+    if old["hash_matching"] and not hash_matching:
+        # Her hashes leave the national bank with her consent, in this transaction.
+        withdraw_from_bank(case, actor=None, by_victim=True)
     return case
 
 

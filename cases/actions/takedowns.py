@@ -32,7 +32,7 @@ def open_sighting_ids(case: Case) -> set[int]:
     return set(TakedownItem.objects.filter(sighting__case=case, is_open=True).values_list("sighting_id", flat=True))
 
 
-def draft_for(*, actor: User, case: Case, sightings: list[Sighting]) -> list[TakedownRequest]:
+def draft_for(*, actor: User | None, case: Case, sightings: list[Sighting]) -> list[TakedownRequest]:
     """One draft per platform for these sightings; joins an open draft of the same platform."""
     busy = open_sighting_ids(case)
     by_platform: dict[int, list[Sighting]] = {}

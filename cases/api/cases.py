@@ -3,7 +3,7 @@ the subject modules' mixins, so that each subject is one file."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
@@ -68,6 +68,7 @@ class ConsentsSerializer(StrictSerializerMixin, serializers.Serializer[dict[str,
     contact = StrictBooleanField(required=False, default=False)
     share_with_police = StrictBooleanField(required=False, default=False)
     hash_matching = StrictBooleanField(required=False, default=False)
+    keep_evidence = StrictBooleanField(required=False, default=False)
 
 
 class CaseInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
@@ -315,8 +316,12 @@ class CaseViewSet(
         changes = dict(form.validated_data)
         version = changes.pop("version")
         if "consents" in changes:
+            # Only the consents sent: one left out keeps its value (withdrawing consent to keep evidence
+            # deletes files, so it must never happen by a default).
+            sent = set(cast(dict[str, Any], request.data)["consents"])  # validated above: a dict
             for name, value in changes.pop("consents").items():
-                changes[f"consent_{name}"] = value
+                if name in sent:
+                    changes[f"consent_{name}"] = value
         case = do_update_case(actor=user_of(request), case=case, version=version, changes=changes)
         return Response(CaseSerializer(self._reload(case), context=self.get_serializer_context()).data)
 

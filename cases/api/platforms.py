@@ -25,6 +25,11 @@ class PlatformSerializer(serializers.ModelSerializer[Platform]):
         max_length=50,
         write_only=True,
     )
+    # Liveness: what "removed" looks like on this platform (HTTP statuses; empty means 404 and 410).
+    removed_statuses = serializers.ListField(
+        child=StrictIntegerField(min_value=100, max_value=599), max_length=20, required=False
+    )
+    check_interval_hours = StrictIntegerField(min_value=1, max_value=24 * 30, required=False)
     # A change names the version it was based on (two administrators editing one platform).
     version = StrictIntegerField(write_only=True, required=False)
 
@@ -43,6 +48,9 @@ class PlatformSerializer(serializers.ModelSerializer[Platform]):
             "evidence_required",
             "regulator_escalation",
             "ticket_pattern",
+            "check_interval_hours",
+            "removed_statuses",
+            "removed_marker",
             "is_fallback",
             "version",
         ]

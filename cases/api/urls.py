@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
 from cases.api.audit import AccessLogViewSet
 from cases.api.cases import CaseViewSet
+from cases.api.evidence import CaseShareHashesView, case_evidence_view
 from cases.api.platforms import PlatformViewSet
 from cases.api.referrals import PartnerViewSet, ReferralViewSet
 from cases.api.replies import ReplyViewSet
@@ -20,4 +22,8 @@ router.register("partners", PartnerViewSet, basename="partner")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("replies", ReplyViewSet, basename="reply")
 
-urlpatterns = router.urls
+urlpatterns = [
+    path("cases/<int:pk>/evidence/", case_evidence_view, name="case-evidence"),
+    path("cases/<int:pk>/evidence/share/", CaseShareHashesView.as_view(), name="case-evidence-share"),
+    *router.urls,
+]

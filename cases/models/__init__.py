@@ -22,11 +22,15 @@ from cases.models.case import (
 )
 from cases.models.closure import ClosureDecision, ClosureRequest
 from cases.models.duty import Authority, DutyKind, DutyReport, LegalDuty
+from cases.models.evidence import Evidence, EvidenceFile, EvidenceHash, EvidenceKind, EvidenceMatch
 from cases.models.followup import FollowUp
 from cases.models.guardian import GUARDIAN_PRIVATE_FIELDS, ConsentMethod, Guardian
+from cases.models.hash_bank import BankHash
 from cases.models.letter import LetterAttempt, LetterOutcome, MailState, new_letter_token
+from cases.models.liveness import CheckOutcome, SightingCheck
 from cases.models.note import Note, NoteKind, NoteVisibility
 from cases.models.platform import LetterTemplate, Platform, PlatformDomain, PlatformKind, RequestChannel
+from cases.models.police import CentreSigningKey
 from cases.models.portal import PortalAccess, PortalHolder, PortalSession, PortalSignInFailure
 from cases.models.referral import (
     CONTACT_ITEMS,
@@ -80,8 +84,11 @@ __all__ = [
     "AccessReview",
     "ActorKind",
     "Authority",
+    "BankHash",
     "Case",
     "CaseEvent",
+    "CentreSigningKey",
+    "CheckOutcome",
     "ClosureDecision",
     "ClosureRequest",
     "ConsentMethod",
@@ -94,6 +101,11 @@ __all__ = [
     "Escalation",
     "EscalationState",
     "EventKind",
+    "Evidence",
+    "EvidenceFile",
+    "EvidenceHash",
+    "EvidenceKind",
+    "EvidenceMatch",
     "FollowUp",
     "FoundBy",
     "Guardian",
@@ -138,6 +150,7 @@ __all__ = [
     "RiskLevel",
     "SharedItem",
     "Sighting",
+    "SightingCheck",
     "SightingState",
     "Status",
     "TakedownItem",

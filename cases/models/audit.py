@@ -57,6 +57,11 @@ class EventKind(models.TextChoices):
     RISK_ASSESSED = "risk_assessed", _("Risk of harm assessed")
     ESCALATION_ACKNOWLEDGED = "escalation_acknowledged", _("Urgent risk acknowledged by a supervisor")
     ESCALATION_RESOLVED = "escalation_resolved", _("Safety plan recorded after an urgent risk")
+    EVIDENCE_ADDED = "evidence_added", _("Evidence hashed")
+    EVIDENCE_MATCHED = "evidence_matched", _("Evidence matched another case")
+    HASHES_SHARED = "hashes_shared", _("Hashes shared with the national bank")
+    HASHES_WITHDRAWN = "hashes_withdrawn", _("Hashes withdrawn from the national bank")
+    POLICE_PACK_EXPORTED = "police_pack_exported", _("Evidence pack exported for the police")
 
 
 class CaseEvent(models.Model):
@@ -107,6 +112,8 @@ class AccessAction(models.TextChoices):
     REFERRAL = "referral", _("Shared with a partner")
     # The centre's access log read by a supervisor (who read which case: no victim detail).
     ACCESS_LOG = "access_log", _("Read the access log")
+    # A kept evidence file (the copy without metadata) shown to a person.
+    EVIDENCE = "evidence", _("Viewed an evidence file")
 
 
 class AccessLog(models.Model):

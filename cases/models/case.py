@@ -108,6 +108,8 @@ class Case(models.Model):
     quiet_end = models.TimeField(_("quiet hours until"), null=True, blank=True)
     consent_share_with_police = models.BooleanField(_("may be shared with the police"), default=False)
     consent_hash_matching = models.BooleanField(_("image hashes may be matched"), default=False)
+    # Without it, an uploaded image or video leaves only its hashes (cases/models/evidence.py).
+    consent_keep_evidence = models.BooleanField(_("evidence files may be kept"), default=False)
 
     assigned_to = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -188,6 +190,7 @@ class Case(models.Model):
             "contact": self.consent_contact,
             "share_with_police": self.consent_share_with_police,
             "hash_matching": self.consent_hash_matching,
+            "keep_evidence": self.consent_keep_evidence,
         }
 
     @property

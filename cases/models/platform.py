@@ -53,6 +53,17 @@ class Platform(models.Model):
     )
     # The "unknown site" entry: where a URL goes when no domain matches.
     is_fallback = models.BooleanField(_("fallback for unknown sites"), default=False)
+    # Liveness checks (cases/liveness.py): how often a place on this platform is checked, and what
+    # "removed" looks like there: these HTTP statuses, or this text on a page that still answers 200.
+    check_interval_hours = models.PositiveSmallIntegerField(_("check places every (hours)"), default=24)
+    removed_statuses = models.JSONField(_("HTTP statuses that mean removed"), default=list, blank=True)
+    removed_marker = models.CharField(
+        _("text on a page that means removed"),
+        max_length=200,
+        blank=True,
+        default="",
+        help_text=_("Some platforms answer 200 with a notice; the notice's text, as it appears in the page."),
+    )
     version = models.PositiveIntegerField(_("version"), default=1, editable=False)
 
     class Meta:
@@ -65,6 +76,13 @@ class Platform(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def removed_status_codes(self) -> frozenset[int]:
+        """The statuses that mean "removed" here: the platform's own, else 404 and 410."""
+        if self.removed_statuses:
+            return frozenset(int(code) for code in self.removed_statuses)
+        return frozenset({404, 410})
 
 
 class PlatformDomain(models.Model):

@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db import models
+from django.db.models import OuterRef, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -29,6 +30,7 @@ from cases.actions.cases import (
 )
 from cases.actions.errors import ActionError, StaleVersionError
 from cases.audit import log_access
+from cases.evidence_selectors import case_evidence
 from cases.forms import (
     AssignForm,
     BulkSightingsForm,
@@ -45,6 +47,7 @@ from cases.models import (
     AccessAction,
     Case,
     CaseEvent,
+    CheckOutcome,
     ClosureDecision,
     ClosureRequest,
     ErasureRequest,
@@ -52,6 +55,8 @@ from cases.models import (
     HarmType,
     PortalAccess,
     ReferralStatus,
+    Sighting,
+    SightingCheck,
     SightingState,
     Status,
     TakedownStatus,
@@ -135,6 +140,7 @@ def intake(request: HttpRequest) -> HttpResponse:
                     contact=data.pop("consent_contact"),
                     share_with_police=data.pop("consent_share_with_police"),
                     hash_matching=data.pop("consent_hash_matching"),
+                    keep_evidence=data.pop("consent_keep_evidence"),
                 )
                 case = do_open_case(actor=user, consents=consents, **data)
                 messages.success(
@@ -174,7 +180,11 @@ def _describe(event: CaseEvent, names: dict[int, str], platforms: dict[int, str]
         labels = [str(getattr(Case._meta.get_field(name), "verbose_name", name)) for name in fields]
         return _("Details changed: %(fields)s") % {"fields": ", ".join(labels)}
     if event.kind == EventKind.CONSENTS_CHANGED:
-        consents = {"hash_matching": _("hash matching"), "share_with_police": _("sharing with the police")}
+        consents = {
+            "hash_matching": _("hash matching"),
+            "share_with_police": _("sharing with the police"),
+            "keep_evidence": _("keeping evidence files"),
+        }
         changes = [
             (_("Consent to %(what)s given") if event.new[key] else _("Consent to %(what)s withdrawn")) % {"what": label}
             for key, label in consents.items()
@@ -283,9 +293,21 @@ def _paste_answers(request: HttpRequest, case: Case, sightings: list[Any]) -> li
 def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = staff(request)
     writable = access.can_write(user, case)
-    sightings = list(case.sightings.select_related("platform").order_by("pk"))
+    # Each place's latest liveness check, in the same query (sighting_check_latest_idx).
+    latest = SightingCheck.objects.filter(sighting=OuterRef("pk")).order_by("-checked_at", "-pk")
+    sightings: list[Sighting] = list(
+        case.sightings.select_related("platform")
+        .annotate(
+            last_outcome=Subquery(latest.values("outcome")[:1]),
+            last_status=Subquery(latest.values("http_status")[:1]),
+            last_check_at=Subquery(latest.values("checked_at")[:1]),
+        )
+        .order_by("pk")
+    )
     elsewhere = selectors.same_content_elsewhere(user, case, sightings)
+    outcomes = dict(CheckOutcome.choices)
     for sighting in sightings:
+        sighting.last_check_label = outcomes.get(getattr(sighting, "last_outcome", None) or "", "")  # type: ignore[attr-defined]
         links = elsewhere.get(sighting.pk, [])
         sighting.elsewhere = [link for link in links if "case" in link]  # type: ignore[attr-defined]
         sighting.elsewhere_hidden = sum(1 for link in links if "hidden" in link)  # type: ignore[attr-defined]
@@ -294,6 +316,8 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "sightings": sightings,
         "takedowns": takedowns,
         "bulk_form": forms.get("bulk_form") or BulkSightingsForm(),
+        "evidence": case_evidence(user, case),
+        "evidence_error": forms.get("evidence_error", ""),
         "followup_form": forms.get("followup_form") or FollowUpForm(),
         # Pending (overdue ones first, as they are the soonest) and the latest done: a fixed number of rows.
         "followups": list(case.followups.filter(done_at__isnull=True).select_related("owner").order_by("due_at")[:20]),

@@ -32,9 +32,11 @@ from accounts.actions import do_send_password_link, do_start_authenticator
 from accounts.models import AccountEvent, TotpDevice, User
 from cases.actions.cases import do_update_case
 from cases.actions.closures import do_request_closure
+from cases.actions.evidence import do_add_evidence
 from cases.actions.followups import do_set_followup
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
 from cases.actions.safety import do_add_crisis_line, do_add_oncall_shift, do_assess_risk
+from cases.hashing import hash_upload
 from cases.models import (
     Case,
     ClosureRequest,
@@ -52,6 +54,7 @@ from notifications.models import Notification
 from tests.caseflow.conftest import World
 from tests.caseflow.routes import PARAMETER, all_routes
 from tests.cases.conftest import open_case
+from tests.evidence_media import jpeg
 from tests.factories import authenticator, sign_in
 
 ROLES = ("owner", "colleague", "supervisor", "administrator", "outsider", "signed_out")
@@ -267,6 +270,16 @@ RULES: dict[str, list[Probe]] = {
     "cases:add_sightings": [case_content("post", 400)],
     "cases:sighting_state": [case_content("post", 302, state="removed", version=SIGHTING_VERSION)],
     "cases:draft_takedowns": [case_content("post", 302)],
+    # Evidence: an upload without a file is refused on the page; a kept file's copy is shown to who
+    # may read the case; proposing no place is refused with a message (redirect).
+    "cases:upload_evidence": [case_content("post", 400)],
+    "cases:evidence_file": [case_content("get", 200)],
+    "cases:add_proposed_sightings": [case_content("post", 302)],
+    # The victim of alice's case consented to hash matching (_kept_evidence): her hashes may be shared.
+    "cases:share_hashes": [case_content("post", 302)],
+    "cases:hash_bank_export": [supervisors("get")],
+    # With consent to share with the police (_kept_evidence), a pack without a reason is refused.
+    "cases:police_pack": [case_content("post", 400)],
     "cases:add_followup": [case_content("post", 400)],
     # A follow-up of alice's case, done or snoozed: without a version, a 400 for those who may.
     "cases:followup_done": [case_content("post", 400)],
@@ -386,6 +399,8 @@ RULES: dict[str, list[Probe]] = {
     "case-events": [case_api("get", 200)],
     "case-sightings": [case_api("get", 200), case_api("post", 400)],
     "case-sightings-bulk": [case_api("post", 400)],
+    "case-evidence": [case_api("get", 200), case_api("post", 400)],
+    "case-evidence-share": [case_api("post", 200)],
     "case-sighting-detail": [case_api("patch", 200, version=SIGHTING_VERSION, is_synthetic=True)],
     "case-draft-takedowns": [case_api("post", 201)],
     "case-followups": [case_api("post", 400)],
@@ -525,6 +540,7 @@ class Objects:
     shift: OnCallShift  # carol on call on Mondays
     crisis_line: CrisisLine
     duty: LegalDuty  # alice's case is a minor's: a report to the police or child protection is owed
+    evidence_id: int  # an image of alice's case, kept with the victim's consent
 
 
 @pytest.fixture
@@ -580,7 +596,18 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
         duty=LegalDuty.objects.get(case=world.case),
         shift=do_add_oncall_shift(actor=carol, supervisor=carol, weekday=0, start_hour=9, end_hour=18),
         crisis_line=do_add_crisis_line(actor=carol, number="1388", label_ko="청소년 상담전화", label_en="Youth line"),
+        evidence_id=_kept_evidence(alice, world.case),
     )
+
+
+def _kept_evidence(alice: User, case: Case) -> int:
+    """An image uploaded to alice's case after the victim agreed that files be kept and hashes matched."""
+    consents = {"consent_keep_evidence": True, "consent_hash_matching": True, "consent_share_with_police": True}
+    do_update_case(actor=alice, case=case, version=case.version, changes=consents)
+    data = jpeg(1)
+    added = do_add_evidence(actor=alice, case=case, data=data, hashed=hash_upload(data))
+    case.refresh_from_db()  # the probes send the version the page would show
+    return added.evidence.pk
 
 
 def _value(name: str, template: str, parameter: str, objects: Objects) -> object:
@@ -627,6 +654,8 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         return world.case.pk
     if parameter == "pk" and name.startswith("platform-"):
         return world.sighting.platform_id
+    if parameter == "evidence_id":
+        return objects.evidence_id
     if parameter == "sighting_id":
         return world.sighting.pk
     if parameter == "content_type_id" or (name == "admin:view_on_site" and parameter == "object_id"):

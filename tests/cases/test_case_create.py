@@ -35,7 +35,12 @@ def test_it_opens_a_case_assigned_to_its_creator(api_as, alice: User) -> None:
     assert body["version"] == 1
     assert body["assigned_to"] == {"id": alice.pk, "full_name": "Alice Kim"}
     assert body["created_at"]
-    assert body["consents"] == FULL["consents"]
+    assert body["consents"] == {
+        "contact": True,
+        "share_with_police": False,
+        "hash_matching": True,
+        "keep_evidence": False,
+    }
     assert body["harm_types"] == ["distribution", "synthetic"]
     assert body["allowed_transitions"] == ["in_progress"]
     case = Case.objects.get(pk=body["id"])

@@ -54,7 +54,12 @@ def test_it_updates_consents(api_as, alice: User, alices_case: Case) -> None:
     response = api_as(alice).patch(
         _url(alices_case), {"consents": {"share_with_police": True}, "version": 1}, format="json"
     )
-    assert response.json()["consents"] == {"contact": False, "share_with_police": True, "hash_matching": False}
+    assert response.json()["consents"] == {
+        "contact": False,
+        "share_with_police": True,
+        "hash_matching": False,
+        "keep_evidence": False,
+    }
 
 
 def test_it_refuses_put(api_as, alice: User, alices_case: Case) -> None:

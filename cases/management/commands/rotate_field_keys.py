@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection, models, transaction
 
 from caseflow.crypto import EncryptedTextField, rotate
+from cases.evidence_vault import rotate_kept_files
 
 BATCH = 500
 
@@ -33,6 +34,8 @@ class Command(BaseCommand):
             if _encrypted_columns(model):
                 count = self._rotate(model)
                 self.stdout.write(f"{model._meta.label}: {count} rows re-encrypted.")
+        # Kept evidence files are bytes, not text fields: cases/evidence_vault.py rotates them.
+        self.stdout.write(f"cases.EvidenceFile: {rotate_kept_files()} files re-encrypted.")
 
     def _rotate(self, model: type[models.Model]) -> int:
         # Raw ciphertext in, raw ciphertext out: the values are never decrypted into Python objects
