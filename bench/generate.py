@@ -612,12 +612,13 @@ def _defaults(model: type[Model], columns: list[str]) -> tuple[list[str], tuple[
     names: list[str] = []
     values: list[object] = []
     for field in model._meta.concrete_fields:
-        if field.column in columns or field.null or not field.has_default():
+        column = field.column
+        if column is None or column in columns or field.null or not field.has_default():
             continue
         if field.db_default is not NOT_PROVIDED:
             continue
         value = field.get_default()
-        names.append(field.column)
+        names.append(column)
         values.append(json.dumps(value) if isinstance(value, dict | list) else value)
     return names, tuple(values)
 
