@@ -177,7 +177,7 @@ def inbox(user: User) -> QuerySet[Notification]:
 # The header's badge on every staff page, as the ORM would write it, written once: building the ORM
 # query cost four times the query itself (bench.case_list's profile). Names come from the model.
 _UNREAD_SQL = (
-    f'SELECT count(*) FROM "{Notification._meta.db_table}" '  # noqa: S608 # nosec B608
+    f'SELECT count(*) FROM "{Notification._meta.db_table}" '  # noqa: S608
     "WHERE recipient_id = %s AND channel = %s AND state = %s AND read_at IS NULL"
 )
 
