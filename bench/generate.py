@@ -67,7 +67,17 @@ CENTRES = 5
 STAFF_PER_CENTRE = 12  # 10 or 11 counsellors and 1 or 2 supervisors: 60 in all
 CHUNK = 2000  # cases per COPY transaction; even, so notes pair up to exactly 5 a case
 TAKEDOWN_TABLES = ["cases_takedownitem", "cases_takedownrequest", "cases_sighting"]
-CASE_TABLES = [*TAKEDOWN_TABLES, "cases_followup", "cases_accesslog", "cases_caseevent", "cases_note", "cases_case"]
+# The access log with its sealed blocks and sign-offs: a block left without its rows would not verify.
+CASE_TABLES = [
+    *TAKEDOWN_TABLES,
+    "cases_followup",
+    "cases_accesslog",
+    "cases_accessblock",
+    "cases_accessreview",
+    "cases_caseevent",
+    "cases_note",
+    "cases_case",
+]
 # The reports' daily summaries count what is replaced here: emptied with it, rebuilt by bench.reports.
 SUMMARY_TABLES = ["cases_reportcaseday", "cases_reportplaceday", "cases_reportrequestday", "cases_reportbuild"]
 
@@ -180,12 +190,13 @@ def _copy(
 ) -> None:
     """COPY the rows in, encrypting the columns the model encrypts, as EncryptedTextField would on save."""
     secret = {i for i, column in enumerate(columns) if column in _encrypted_columns(model)}
+    extra, filler = _defaults(model, columns)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, [*columns, *extra]))
     )
     with cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([encrypt(value) if i in secret else value for i, value in enumerate(row)])
+            copy.write_row([*(encrypt(value) if i in secret else value for i, value in enumerate(row)), *filler])
 
 
 def _encrypted_columns(model: type[Model]) -> set[str | None]:
