@@ -42,7 +42,7 @@ from accounts.models import Centre, Role, User  # noqa: E402
 from bench.run import machine  # noqa: E402
 from bench.settings import BENCH_DATABASE_URL, BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
 from cases.actions.cases import do_open_case  # noqa: E402
-from cases.matching import candidates, matches_in_centre  # noqa: E402
+from cases.matching import MATCH_DISTANCE, _within, candidates, matches_in_centre  # noqa: E402
 from cases.models import EvidenceHash  # noqa: E402
 
 TARGET_MS = 50.0
@@ -83,9 +83,10 @@ def fill_centre(name: str, hashes: int, cases: int) -> int:
     names, values = _chunk_columns()
     with connection.cursor() as cursor:
         cursor.execute(
-            "INSERT INTO cases_evidence (case_id, centre_id, kind, media_type, size, sha256, quality, kept, created_at)"
+            "INSERT INTO cases_evidence"
+            " (case_id, centre_id, kind, media_type, size, sha256, quality, kept, known_elsewhere, created_at)"
             " SELECT (%s::bigint[])[1 + g %% %s], %s, 'video', 'video/mp4', 1000000,"
-            " md5('e' || %s || '-' || g) || md5('f' || g), 100, false, now()"
+            " md5('e' || %s || '-' || g) || md5('f' || g), 100, false, false, now()"
             " FROM generate_series(1, %s) g",
             [case_ids, len(case_ids), centre.pk, centre.pk, evidence],
         )
@@ -186,8 +187,13 @@ def main() -> None:
     for _kind, pdq, _d in queries[:20]:
         candidate_counts.append(EvidenceHash.objects.filter(candidates(pdq), centre_id=centre_id).count())
     with connection.cursor() as cursor:
-        probe = EvidenceHash.objects.filter(centre_id=centre_id).filter(candidates(queries[0][1]))
-        query, params = probe.query.sql_with_params()
+        # The lookup's own query, as near() writes it (quality floor and distance included).
+        probe = _within(EvidenceHash.objects.filter(centre_id=centre_id), queries[0][1], MATCH_DISTANCE)
+        query, params = (
+            probe.order_by("distance", "evidence_id")
+            .values_list("evidence_id", "case_id", "distance")
+            .query.sql_with_params()
+        )
         cursor.execute(f"EXPLAIN (ANALYZE, BUFFERS) {query}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
 

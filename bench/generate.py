@@ -34,7 +34,7 @@ from django.conf import settings  # noqa: E402
 from django.contrib.auth.hashers import make_password  # noqa: E402
 from django.core.management import call_command  # noqa: E402
 from django.db import connection, connections  # noqa: E402
-from django.db.models import Model  # noqa: E402
+from django.db.models import NOT_PROVIDED, Model  # noqa: E402
 from psycopg import sql  # noqa: E402
 from psycopg.conninfo import make_conninfo  # noqa: E402
 
@@ -69,7 +69,17 @@ CENTRES = 5
 STAFF_PER_CENTRE = 12  # 10 or 11 counsellors and 1 or 2 supervisors: 60 in all
 CHUNK = 2000  # cases per COPY transaction; even, so notes pair up to exactly 5 a case
 TAKEDOWN_TABLES = ["cases_takedownitem", "cases_takedownrequest", "cases_sighting"]
-CASE_TABLES = [*TAKEDOWN_TABLES, "cases_followup", "cases_accesslog", "cases_caseevent", "cases_note", "cases_case"]
+# The access log with its sealed blocks and sign-offs: a block left without its rows would not verify.
+CASE_TABLES = [
+    *TAKEDOWN_TABLES,
+    "cases_followup",
+    "cases_accesslog",
+    "cases_accessblock",
+    "cases_accessreview",
+    "cases_caseevent",
+    "cases_note",
+    "cases_case",
+]
 # The reports' daily summaries count what is replaced here: emptied with it, rebuilt by bench.reports.
 SUMMARY_TABLES = ["cases_reportcaseday", "cases_reportplaceday", "cases_reportrequestday", "cases_reportbuild"]
 
@@ -183,12 +193,13 @@ def _copy(
 ) -> None:
     """COPY the rows in, encrypting the columns the model encrypts, as EncryptedTextField would on save."""
     secret = {i for i, column in enumerate(columns) if column in _encrypted_columns(model)}
+    extra, filler = _defaults(model, columns)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, [*columns, *extra]))
     )
     with cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row([encrypt(value) if i in secret else value for i, value in enumerate(row)])
+            copy.write_row([*(encrypt(value) if i in secret else value for i, value in enumerate(row)), *filler])
 
 
 def _encrypted_columns(model: type[Model]) -> set[str | None]:
@@ -615,15 +626,33 @@ def _is_superuser(cursor: psycopg.Cursor[tuple[object, ...]]) -> bool:
     return bool(row and row[0])
 
 
+def _defaults(model: type[Model], columns: list[str]) -> tuple[list[str], tuple[object, ...]]:
+    """The model's NOT NULL columns that the generator does not fill and the database has no default
+    for, with the model's default: a column added by a later migration does not break the COPY."""
+    names: list[str] = []
+    values: list[object] = []
+    for field in model._meta.concrete_fields:
+        column = field.column
+        if column is None or column in columns or field.null or not field.has_default():
+            continue
+        if field.db_default is not NOT_PROVIDED:
+            continue
+        value = field.get_default()
+        names.append(column)
+        values.append(json.dumps(value) if isinstance(value, dict | list) else value)
+    return names, tuple(values)
+
+
 def _copy_plain(
     cursor: psycopg.Cursor[tuple[object, ...]], model: type[Model], columns: list[str], rows: list[tuple]
 ) -> None:
+    extra, filler = _defaults(model, columns)
     statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, columns))
+        sql.Identifier(model._meta.db_table), sql.SQL(", ").join(map(sql.Identifier, [*columns, *extra]))
     )
     with cursor.copy(statement) as copy:
         for row in rows:
-            copy.write_row(row)
+            copy.write_row((*row, *filler))
 
 
 # Every foreign key of the loaded tables, checked in one pass each since COPY ran without the triggers.
@@ -676,7 +705,8 @@ def fill_takedowns(total: int, processes: int, seed: int) -> None:
     """Replaces every sighting and takedown request with `total` of each, spread over the existing cases."""
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {', '.join([*TAKEDOWN_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY")
+        # CASCADE: the tables that hang off requests (letter attempts, replies, checks) go with them.
+        cursor.execute(f"TRUNCATE {', '.join([*TAKEDOWN_TABLES, *SUMMARY_TABLES])} RESTART IDENTITY CASCADE")
     platforms = []
     for platform in Platform.objects.prefetch_related("domains").order_by("pk"):
         domains = tuple(sorted(d.domain for d in platform.domains.all()))

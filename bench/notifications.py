@@ -283,6 +283,12 @@ def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
         while len(celery_app.control.ping(timeout=0.5) or []) < args.workers:
             if time.monotonic() > deadline:
                 sys.exit("the workers did not start")
+        # What the running workers deliver with, as they read it (notifications.tasks.outbox_settings).
+        replies = celery_app.control.broadcast("outbox_settings", reply=True, timeout=2)
+        worker_settings = sorted(
+            ({"worker": name, **told} for reply in replies or [] for name, told in reply.items()),
+            key=lambda entry: str(entry["worker"]),
+        )
         busy_before = wait_until_quiet(args.wait_quiet, our_database_pids)
         if busy_before >= BUSY_PCT:
             print(f"WARNING: other processes use {busy_before:.0f}% of a core right now; the figures will be noisy")
@@ -317,7 +323,7 @@ def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
         "workers": args.workers,
         "channel": args.channel,
         "dispatcher_ran_in": args.dispatch_in,
-        "celery_db_reuse_max": 1000 if args.reuse_db_connections else None,
+        "worker_settings": worker_settings,
         "delivered": sent,
         "seconds_to_last_delivery": round(seconds, 2),
         "seconds_to_first_delivery": round((span["first"] - queued_at).total_seconds(), 3) if span["first"] else None,

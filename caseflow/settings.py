@@ -138,6 +138,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "notifications.context_processors.unread",
             ],
+            # The layout's navigation, built once per language and role (caseflow/nav.py).
+            "libraries": {"caseflow_nav": "caseflow.nav"},
         },
     },
 ]
@@ -371,7 +373,7 @@ AUTHENTICATION_BACKENDS = [
     "accounts.lockout.AddressThrottleBackend",
     # Refuses an attempt while its (account, address) pair is locked out, before any password check.
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "accounts.backends.StaffBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",

@@ -14,6 +14,7 @@ import hashlib
 import hmac
 import re
 import unicodedata
+from collections.abc import Iterable
 from typing import Any
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -200,6 +201,12 @@ def open_value(case_id: int | None, value: Any) -> Any:
         return decrypt(value)
     fernet = ring.current().fernet(case_id) if case_id is not None else None
     return ERASED if fernet is None else open_with(fernet, value)
+
+
+def load_case_keys(case_ids: Iterable[int]) -> None:
+    """The keys of these cases for this unit of work, in one query (rows read with values(), which
+    CaseKeyedQuerySet cannot see, are opened with `open_value` afterwards)."""
+    ring.current().load(case_ids)
 
 
 class CaseKeyedQuerySet(models.QuerySet[Any]):

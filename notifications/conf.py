@@ -57,6 +57,13 @@ def dispatch_batch_size() -> int:
     return _int("NOTIFICATIONS_DISPATCH_BATCH_SIZE", 500, minimum=1)
 
 
+def delivery_batch_size() -> int:
+    """Rows of one channel handed to a worker in one message: a broker round trip and a task per batch,
+    not per row. Inbox rows of a batch are delivered in one transaction; e-mail and SMS rows are still
+    claimed, sent and recorded one at a time, so a crash repeats at most the one being sent."""
+    return _int("NOTIFICATIONS_DELIVERY_BATCH_SIZE", 100, minimum=1)
+
+
 def dispatch_time_budget() -> float:
     """Seconds one dispatcher run keeps claiming batches, so that it ends before beat starts the next."""
     return float(_int("NOTIFICATIONS_DISPATCH_SECONDS", 50, minimum=1))

@@ -10,7 +10,10 @@ Nothing is sent twice:
 - a worker takes a row only by a conditional UPDATE (state `sending`, no claim token yet): of two
   messages for one row (a broker redelivery, a row handed out again after a reclaim) exactly one
   changes the row and sends; the other changes nothing and stops;
-- a worker marks the row sent only while it still holds its claim.
+- a worker marks the row sent only while it still holds its claim;
+- ids travel in batches of one channel (one broker message and one task per batch): the inbox rows of
+  a batch are taken (locked, still queued) and marked sent in one transaction, so a second message for
+  them finds nothing; the e-mail and SMS rows of a batch are claimed, sent and recorded one at a time.
 
 Nothing is lost:
 - the rows are the truth, the broker carries ids only. A publish that fails puts the rows back to
@@ -47,7 +50,7 @@ from caseflow.celery import app as celery_app
 from notifications import channels, conf, messages
 from notifications.channels import DeliveryError
 from notifications.crypto import UndecryptableAddressError
-from notifications.models import Notification, NotificationAttempt, Outcome, State
+from notifications.models import Channel, Notification, NotificationAttempt, Outcome, State
 
 logger = logging.getLogger(__name__)
 
@@ -74,28 +77,37 @@ class DispatchReport:
 
 _PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 # Published by name: notifications.tasks imports this module, so importing the task here would close a
-# circle. tasks.py registers `deliver` under exactly this name.
+# circle. tasks.py registers `deliver_batch` (and `deliver`, for messages queued before batches) under
+# exactly these names.
 DELIVER_TASK = "notifications.tasks.deliver"
+DELIVER_BATCH_TASK = "notifications.tasks.deliver_batch"
 
 
 def publish_to_broker(ids: Sequence[int]) -> int:
-    """Queues `deliver` for each id; returns how many were published before the broker failed."""
+    """Queues `deliver_batch` for the ids, in messages of up to `delivery_batch_size` ids; returns how
+    many ids went out before the broker failed (whole messages only)."""
     app = celery_app
     published = 0
+    size = conf.delivery_batch_size()
     try:
         with app.connection_for_write() as broker:
             # Fail within seconds when the broker is down, instead of kombu's long reconnection loop:
             # the rows wait safely in the database for the next run.
             broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=conf.broker_timeout())
             producer = app.amqp.Producer(broker, auto_declare=False)
-            # A message older than the visibility timeout is dropped unread: by then its row has been
+            # A message older than the visibility timeout is dropped unread: by then its rows have been
             # taken back and handed out again, so old messages do not pile up while workers are down.
             expires = conf.visibility_timeout().total_seconds()
-            for pk in ids:
+            for start in range(0, len(ids), size):
+                chunk = list(ids[start : start + size])
                 app.send_task(
-                    DELIVER_TASK, args=(pk,), producer=producer, retry_policy=_PUBLISH_RETRY_POLICY, expires=expires
+                    DELIVER_BATCH_TASK,
+                    args=(chunk,),
+                    producer=producer,
+                    retry_policy=_PUBLISH_RETRY_POLICY,
+                    expires=expires,
                 )
-                published += 1
+                published += len(chunk)
     except Exception as exc:
         # Any failure to publish: the unpublished rows go back to pending, so nothing is lost.
         logger.warning(
@@ -105,13 +117,17 @@ def publish_to_broker(ids: Sequence[int]) -> int:
     return published
 
 
-def _hand_out(ids: list[int], claimed_at: datetime, publish: Publisher, report: DispatchReport) -> None:
-    """After commit: publishes the claimed ids; puts back to pending those the broker did not take."""
-    published = 0 if report.broker_down else publish(ids)
-    report.handed_out.extend(ids[:published])
-    rest = ids[published:]
+def _hand_out(groups: list[list[int]], claimed_at: datetime, publish: Publisher, report: DispatchReport) -> None:
+    """After commit: publishes the claimed ids, one channel at a time (a worker's batch is of one
+    channel); puts back to pending those the broker did not take."""
+    rest: list[int] = []
+    for ids in groups:
+        published = 0 if report.broker_down else publish(ids)
+        report.handed_out.extend(ids[:published])
+        if published < len(ids):
+            report.broker_down = True
+            rest.extend(ids[published:])
     if rest:
-        report.broker_down = True
         # Conditional: a row that a worker already claimed (its message did go out) is left alone.
         report.returned += Notification.objects.filter(
             pk__in=rest, state=State.SENDING, claim_token__isnull=True, claimed_at=claimed_at
@@ -177,10 +193,11 @@ def _claim_batch(now: datetime, limit: int, publish: Publisher, report: Dispatch
     """Claims up to `limit` due rows and hands them out after commit; returns how many were due."""
     due = Notification.objects.filter(state=State.PENDING, due_at__lte=now)
     with transaction.atomic():
-        ids = list(_locked(due).order_by("due_at").values_list("pk", flat=True)[:limit])
-        selected = len(ids)
-        if not ids:
+        rows = list(_locked(due).order_by("due_at").values_list("pk", "channel")[:limit])
+        selected = len(rows)
+        if not rows:
             return 0
+        ids = [pk for pk, _channel in rows]
         claimed_at = timezone.now()
         updated = due.filter(pk__in=ids).update(state=State.SENDING, claimed_at=claimed_at, claim_token=None)
         if updated != len(ids):
@@ -191,7 +208,12 @@ def _claim_batch(now: datetime, limit: int, publish: Publisher, report: Dispatch
                 ).values_list("pk", flat=True)
             )
         report.claimed += len(ids)
-        transaction.on_commit(functools.partial(_hand_out, ids, claimed_at, publish, report))
+        kept = set(ids)
+        groups: dict[str, list[int]] = {}
+        for pk, channel in rows:
+            if pk in kept:
+                groups.setdefault(channel, []).append(pk)
+        transaction.on_commit(functools.partial(_hand_out, list(groups.values()), claimed_at, publish, report))
         return selected
 
 
@@ -331,3 +353,67 @@ def deliver(notification_id: int) -> State | None:
         # text of a mail or HTTP library's exception can hold an address.
         return _record_failure(notification, token, started_at, f"error_{type(exc).__name__}", permanent=False)
     return _record_sent(notification, token, started_at)
+
+
+def deliver_batch(notification_ids: Sequence[int]) -> dict[int, State | None]:
+    """Delivers the queued rows among these ids; returns each id's new state (None: not ours to send).
+
+    Inbox rows are claimed and marked sent in one transaction, with one attempt row each: for an inbox
+    row the commit is the delivery, so a crash leaves all of them queued or all of them delivered. Rows
+    of e-mail and SMS go through `deliver` one at a time (claim, send, record), so that a worker killed
+    in the middle of a batch repeats no more than the one message it was sending, as without batches.
+    """
+    ids = sorted({int(pk) for pk in notification_ids})
+    states: dict[int, State | None] = dict.fromkeys(ids)
+    inbox = list(Notification.objects.filter(pk__in=ids, channel=Channel.INBOX).values_list("pk", flat=True))
+    if inbox:
+        states.update(_deliver_inbox(inbox))
+    for pk in ids:
+        if pk not in inbox:
+            states[pk] = deliver(pk)
+    return states
+
+
+def _deliver_inbox(ids: list[int]) -> dict[int, State]:
+    """Claims the queued inbox rows among `ids` and marks them sent, in one transaction."""
+    with transaction.atomic():
+        queued = Notification.objects.filter(
+            pk__in=ids, channel=Channel.INBOX, state=State.SENDING, claim_token__isnull=True
+        )
+        rows = list(_locked(queued).values_list("pk", "template_key", "language"))
+        started_at = timezone.now()
+        known, unknown = [], []
+        for pk, template_key, language in rows:
+            try:
+                messages.render_template(template_key, language)
+            except KeyError:
+                unknown.append(pk)
+            else:
+                known.append(pk)
+        done = {"attempts": F("attempts") + 1, "claim_token": None, "address": None}
+        Notification.objects.filter(pk__in=known).update(state=State.SENT, sent_at=started_at, last_error="", **done)
+        Notification.objects.filter(pk__in=unknown).update(
+            state=State.FAILED, claimed_at=None, last_error="unknown_template", **done
+        )
+        finished_at = timezone.now()
+        NotificationAttempt.objects.bulk_create(
+            [
+                NotificationAttempt(
+                    notification_id=pk, outcome=Outcome.SENT, started_at=started_at, finished_at=finished_at
+                )
+                for pk in known
+            ]
+            + [
+                NotificationAttempt(
+                    notification_id=pk,
+                    outcome=Outcome.FAILED,
+                    error="unknown_template",
+                    started_at=started_at,
+                    finished_at=finished_at,
+                )
+                for pk in unknown
+            ]
+        )
+    if unknown:
+        logger.warning("notifications: delivery failed", extra={"error": "unknown_template", "count": len(unknown)})
+    return {pk: State.SENT for pk in known} | {pk: State.FAILED for pk in unknown}

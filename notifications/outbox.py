@@ -22,7 +22,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -174,11 +174,20 @@ def inbox(user: User) -> QuerySet[Notification]:
     )
 
 
+# The header's badge on every staff page, as the ORM would write it, written once: building the ORM
+# query cost four times the query itself (bench.case_list's profile). Names come from the model.
+_UNREAD_SQL = (
+    f'SELECT count(*) FROM "{Notification._meta.db_table}" '  # noqa: S608
+    "WHERE recipient_id = %s AND channel = %s AND state = %s AND read_at IS NULL"
+)
+
+
 def unread_count(user: User) -> int:
     """How many delivered inbox notifications the user has not read (the page header's badge)."""
-    return Notification.objects.filter(
-        recipient=user, channel=Channel.INBOX, state=State.SENT, read_at__isnull=True
-    ).count()
+    with connection.cursor() as cursor:
+        cursor.execute(_UNREAD_SQL, [user.pk, Channel.INBOX.value, State.SENT.value])
+        (count,) = cursor.fetchone()
+    return int(count)
 
 
 def mark_read(user: User, ids: Iterable[int] | None = None) -> int:

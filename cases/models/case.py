@@ -209,7 +209,12 @@ class Case(models.Model):
 
     @property
     def display_reference(self) -> str:
-        return f"{self.reference[:4]}-{self.reference[4:]}"
+        return self.format_reference(self.reference)
+
+    @staticmethod
+    def format_reference(reference: str) -> str:
+        """As people read and type it: the year, a dash, the rest (2026-AB12CD34)."""
+        return f"{reference[:4]}-{reference[4:]}"
 
     @property
     def consents(self) -> dict[str, bool]:

@@ -20,6 +20,8 @@ from django.core.mail.backends.base import BaseEmailBackend
 
 MAILBOX_ENV = "CASEFLOW_TEST_MAILBOX"
 BLOCK_ENV = "CASEFLOW_TEST_BLOCK"
+# BlockingBackend lets this many messages through before it blocks (0: blocks at the first).
+BLOCK_AFTER_ENV = "CASEFLOW_TEST_BLOCK_AFTER"
 
 
 def held_path(flag: Path) -> Path:
@@ -55,11 +57,13 @@ class RecordingBackend(BaseEmailBackend):
 
 
 class BlockingBackend(RecordingBackend):
-    """Waits in the middle of a send while the block flag exists (at most two minutes), then records."""
+    """Waits in the middle of a send while the block flag exists (at most two minutes), then records;
+    with CASEFLOW_TEST_BLOCK_AFTER=n, only once the mailbox holds n messages."""
 
     def send_messages(self, email_messages: Sequence[EmailMessage]) -> int:
         flag = Path(os.environ[BLOCK_ENV])
-        if flag.exists():
+        let_through = int(os.environ.get(BLOCK_AFTER_ENV, "0"))
+        if flag.exists() and len(read_mailbox(Path(os.environ[MAILBOX_ENV]))) >= let_through:
             held = held_path(flag)
             partial = held.with_name(held.name + ".tmp")
             partial.write_text(str(os.getpid()), encoding="utf-8")
