@@ -5,7 +5,7 @@
 Needs the data of `python -m bench.generate --reset` (100,000 cases over ten years). As the supervisor of
 the centre with the most cases, under gunicorn (2 workers), it measures the page with two filters and a
 sort (status and harm type, sorted by priority; and a large result, closed cases sorted by last change)
-against `/bench/bare-case-list/` (one hand-written query for the same 25 rows and the total, names
+against `/bench/bare-case-list/` (hand-written queries for the same 25 rows and, apart, the total, names
 decrypted), at concurrency 1 and `--clients`. The page must answer the same rows as the yardstick.
 
 Queries per page come from Django's test client in-process, for the biggest and the smallest centre and
