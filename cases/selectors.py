@@ -6,12 +6,12 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, Q, QuerySet, Window
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
-from cases.access import cases_visible_to, takedowns_visible_to
+from cases.access import cases_visible_to, takedowns_visible_to, visible_within_centre
 from cases.canonical import domain_candidates
 from cases.crypto import (
     email_index,
@@ -98,6 +98,9 @@ def possible_duplicates(
     return cases.order_by("-created_at")
 
 
+DUPLICATES_SHOWN = 20
+
+
 def duplicates_seen_by(
     user: User, *, contact_email: str, contact_phone: str, exclude_pk: int | None = None
 ) -> tuple[list[Case], int]:
@@ -108,9 +111,17 @@ def duplicates_seen_by(
     matches = possible_duplicates(
         centre_id=user.centre_id, contact_email=contact_email, contact_phone=contact_phone, exclude_pk=exclude_pk
     )
-    seen = matches & cases_visible_to(user)
-    visible = list(seen.only("id", "reference", "status")[:20])
-    return visible, matches.count() - seen.count()
+    # One query: the matches she may see first, each row carrying how many she may not.
+    seen = visible_within_centre(user)
+    rows = list(
+        matches.annotate(
+            seen=ExpressionWrapper(seen, output_field=BooleanField()),
+            hidden=Window(Count("pk", filter=~seen)),
+        )
+        .order_by("-seen", "-created_at")
+        .only("id", "reference", "status")[:DUPLICATES_SHOWN]
+    )
+    return [case for case in rows if case.seen], rows[0].hidden if rows else 0
 
 
 def my_open_cases(visible: QuerySet[Case], user: User) -> QuerySet[Case]:

@@ -27,9 +27,13 @@ def store_case_key(case_id: int, data_key: bytes) -> None:
     of a case created after the case database's last restore, whose id is being given out again.
     """
     master_key_id, wrapped = wrap(case_id, data_key)
-    with transaction.atomic(using=KEYSTORE):
-        CaseKey.objects.using(KEYSTORE).filter(case_id=case_id).delete()
-        CaseKey.objects.using(KEYSTORE).create(case_id=case_id, master_key_id=master_key_id, wrapped=wrapped)
+    # One statement, committed on its own (the key store runs in autocommit): the orphan, if any, replaced.
+    CaseKey.objects.using(KEYSTORE).bulk_create(
+        [CaseKey(case_id=case_id, master_key_id=master_key_id, wrapped=wrapped)],
+        update_conflicts=True,
+        unique_fields=["case_id"],
+        update_fields=["master_key_id", "wrapped", "created_at", "wrapped_at"],
+    )
     ring.current().add(case_id, data_key)
 
 

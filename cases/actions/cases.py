@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import time
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -22,7 +22,9 @@ from cases.crypto import email_index, gram_indexes, name_index, phone_index, pho
 from cases.evidence_vault import discard_kept_files
 from cases.models import (
     PRIVATE_FIELDS,
+    ActorKind,
     Case,
+    CaseEvent,
     ContactChannel,
     EventKind,
     NameGram,
@@ -31,7 +33,9 @@ from cases.models import (
     NoteVisibility,
     Priority,
     Status,
+    new_reference,
 )
+from keystore.store import store_case_key
 
 # Case: new -> in_progress -> monitoring -> closed; closed -> in_progress is a reopen.
 # monitoring -> in_progress: the content came back and work resumes.
@@ -152,27 +156,98 @@ def do_open_case(
         updated_at=now,
     )
     refresh_indexes(case)
-    # The reference is random; a clash is astronomically rare but is retried rather than trusted.
-    for _attempt in range(5):
-        try:
-            with transaction.atomic():
-                case.save(force_insert=True)
-            break
-        except IntegrityError:
-            if Case.objects.filter(reference=case.reference).exists():
-                case.reference = Case._meta.get_field("reference").get_default()
-                continue
-            raise
-    sync_name_grams(case)
-    record_event(
-        case,
+    event = CaseEvent(
         actor=actor,
+        actor_kind=ActorKind.USER,
         kind=EventKind.CREATED,
         old={},
         new={"status": case.status, "priority": case.priority, "assigned_to": actor.pk, "is_minor": is_minor},
     )
+    grams = sorted(gram_indexes(case.centre_id, case.victim_name))
+    data_key = case.prepare_own_key()
+    try:
+        # The reference is random; a clash is astronomically rare but is retried rather than trusted.
+        for _attempt in range(5):
+            if _insert_case(case, event, grams):
+                break
+            case.reference = new_reference()
+        else:
+            raise IntegrityError("no free case reference after 5 tries")
+    finally:
+        case.__dict__.pop("_new_data_key", None)
+    store_case_key(case.pk, data_key)
     duties.case_details_changed(case, actor=actor)
     return case
+
+
+def _insert_case(case: Case, event: CaseEvent, grams: list[str]) -> bool:
+    """Writes a new case, its CREATED event and its name's pieces; False if its reference was taken.
+
+    On PostgreSQL in one statement: the case's INSERT … ON CONFLICT DO NOTHING RETURNING feeds the
+    event's and the pieces' INSERTs (a clash inserts nothing, so no savepoint is needed). Elsewhere
+    (SQLite, `make run`) the case first, then the others through the ORM. Values are sealed with the
+    new case's own key (`case.prepare_own_key`), which the caller stores once the id is known.
+    """
+    quote = connection.ops.quote_name
+    case_columns, case_params = _insert_values(case)
+    # Table and column names come from the models' _meta and are quoted; values are parameters.
+    insert = (
+        f"INSERT INTO {quote(Case._meta.db_table)} ({', '.join(case_columns)}) "  # noqa: S608 # nosec B608
+        f"VALUES ({_placeholders(case_params)}) ON CONFLICT (reference) DO NOTHING RETURNING id, priority_rank"
+    )
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            cursor.execute(insert, case_params)
+            row = cursor.fetchone()
+            if row is None:
+                return False
+            _inserted(case, row)
+            event.case = case
+            event.save(force_insert=True)
+            NameGram.objects.bulk_create([NameGram(case=case, centre_id=case.centre_id, gram=gram) for gram in grams])
+            return True
+        event._new_data_key = case._new_data_key  # type: ignore[attr-defined]  # a reason would be sealed with it
+        event_columns, event_params = _insert_values(event, skip="case_id")
+        events, names = quote(CaseEvent._meta.db_table), quote(NameGram._meta.db_table)
+        cursor.execute(
+            f"WITH new_case AS ({insert}), "  # noqa: S608 # nosec B608
+            f"new_event AS (INSERT INTO {events} (case_id, {', '.join(event_columns)}) "
+            f"SELECT id, {_placeholders(event_params)} FROM new_case), "
+            f"new_grams AS (INSERT INTO {names} (case_id, centre_id, gram) "
+            "SELECT new_case.id, %s, gram FROM new_case, unnest(%s::varchar[]) AS gram) "
+            "SELECT id, priority_rank FROM new_case",
+            [*case_params, *event_params, case.centre_id, grams],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        return False
+    _inserted(case, row)
+    event.case = case
+    event._state.adding = False
+    return True
+
+
+def _insert_values(instance: Case | CaseEvent, *, skip: str = "") -> tuple[list[str], list[Any]]:
+    """The quoted columns and prepared values of a new row, as Model.save would write them."""
+    fields = [
+        field
+        for field in instance._meta.local_concrete_fields
+        if not field.primary_key and not field.generated and field.attname != skip
+    ]
+    return (
+        [connection.ops.quote_name(str(field.column)) for field in fields],
+        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields],
+    )
+
+
+def _placeholders(values: list[Any]) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _inserted(case: Case, row: tuple[int, int]) -> None:
+    case.pk, case.priority_rank = row
+    case._state.adding = False
+    case._state.db = connection.alias
 
 
 def _check_channel_has_address(case: Case) -> None:

@@ -303,7 +303,7 @@ class CaseViewSet(
         if visible or hidden:
             # Learning that the centre holds a matching case is a read: it leaves a trace.
             log_access(user=user, case=None, ip_address=client_address(request), action=AccessAction.DUPLICATE_CHECK)
-        case = self._reload(case)
+        # The response is the case as written, in memory: read back, it would only be decrypted again.
         case._possible_duplicates = visible  # type: ignore[attr-defined]
         case._possible_duplicates_hidden = hidden  # type: ignore[attr-defined]
         body = CaseCreatedSerializer(case, context=self.get_serializer_context()).data

@@ -189,17 +189,21 @@ class Case(models.Model):
     def save(self, *args: Any, **kwargs: Any) -> None:
         """A new case gets its own data key, committed to the key store before the case itself
         (keystore/store.py says why that order)."""
-        data_key = None
-        if self._state.adding and self.pk is None:
-            data_key = new_data_key()
-            self._new_data_key = data_key
-            self.has_own_key = True
+        data_key = self.prepare_own_key() if self._state.adding and self.pk is None else None
         try:
             super().save(*args, **kwargs)
         finally:
             self.__dict__.pop("_new_data_key", None)
         if data_key is not None:
             store_case_key(self.pk, data_key)
+
+    def prepare_own_key(self) -> bytes:
+        """A new case's data key: its values are sealed with it when the row is written; the caller
+        commits it to the key store (store_case_key) once the row has its id, before the case commits."""
+        data_key = new_data_key()
+        self._new_data_key = data_key
+        self.has_own_key = True
+        return data_key
 
     @property
     def is_erased(self) -> bool:

@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import pytest
+from django.db import connection, connections
+from django.test.utils import CaptureQueriesContext
+from knox.models import AuthToken
+from rest_framework.test import APIClient
 
 from accounts.models import User
+from cases.access import cases_visible_to
 from cases.actions.cases import do_open_case
-from cases.models import AccessLog, Case, CaseEvent
+from cases.crypto import gram_indexes
+from cases.models import AccessLog, Case, CaseEvent, NameGram
+from cases.selectors import search_cases
 from tests.cases.conftest import open_case
 
 pytestmark = pytest.mark.django_db
@@ -155,3 +162,62 @@ def test_it_does_not_link_the_same_phone_across_centres(alice: User, dave: User)
     theirs = do_open_case(actor=dave, victim_name="A", contact_phone="010-1234-5678")
     assert mine.phone_index and mine.phone_index != theirs.phone_index
     assert mine.name_index != theirs.name_index
+
+
+def test_its_answer_is_the_case_as_stored(api_as, alice: User) -> None:
+    # The answer is built from the case in memory, not read back: it must say what a later read says.
+    api = api_as(alice)
+    created = api.post(URL, FULL, format="json").json()
+    read = api.get(f"{URL}{created['id']}/").json()
+    assert {k: v for k, v in created.items() if not k.startswith("possible_duplicates")} == read
+    assert read["victim_name"] == "김민지"
+    assert read["summary"] == FULL["summary"]
+
+
+def test_it_writes_the_case_its_event_and_its_name_pieces_together(alice: User) -> None:
+    case = open_case(alice, victim_name="김민지 Kim")
+    stored = Case.objects.get(pk=case.pk)
+    assert stored.victim_name == "김민지 Kim"
+    assert stored.priority_rank == case.priority_rank
+    event = CaseEvent.objects.get(case=case)
+    assert (event.kind, event.actor_id, event.actor_kind, event.reason) == ("created", alice.pk, "user", "")
+    assert event.new == {"status": "new", "priority": "normal", "assigned_to": alice.pk, "is_minor": False}
+    grams = set(NameGram.objects.filter(case=case).values_list("gram", flat=True))
+    assert grams == gram_indexes(case.centre_id, "김민지 Kim")
+    assert NameGram.objects.filter(case=case, centre_id=case.centre_id).count() == len(grams) > 0
+    # Partial-name search finds it through those pieces.
+    assert list(search_cases(cases_visible_to(alice), alice.centre_id, "민지")) == [case]
+
+
+def test_it_takes_another_reference_when_its_random_one_is_taken(alice: User, monkeypatch) -> None:
+    taken = open_case(alice, victim_name="이서윤", contact_phone="", contact_email="")
+    field = Case._meta.get_field("reference")
+    fresh = iter(["ABCD2345"])
+    monkeypatch.setattr(field, "_get_default", lambda: taken.reference)  # the first draw clashes
+    monkeypatch.setattr("cases.actions.cases.new_reference", lambda: next(fresh))
+    case = open_case(alice, victim_name="최지우", contact_phone="", contact_email="")
+    assert case.reference == "ABCD2345"
+    assert Case.objects.get(pk=case.pk).victim_name == "최지우"
+    assert Case.objects.get(pk=taken.pk).victim_name == "이서윤"  # the case holding it is untouched
+    assert CaseEvent.objects.filter(case=taken).count() == 1
+    assert CaseEvent.objects.filter(case=case).count() == 1
+
+
+@pytest.mark.parametrize("duplicate", [False, True])
+def test_it_opens_a_case_in_a_fixed_number_of_queries(alice: User, duplicate: bool) -> None:
+    # API token, as the integrations and the bench use: the token and its user (1), the case with its
+    # event and name pieces (1), the duplicate check (1), and the access-log row only when it matched.
+    # The key store: the search-index key (1) and the case's own key (1).
+    token = AuthToken.objects.create(alice)[1]
+    api = APIClient(HTTP_AUTHORIZATION=f"Token {token}")
+    if duplicate:
+        open_case(alice, contact_phone="010-9999-0000", contact_email="")
+    body = {"victim_name": "박지민", "contact_phone": "010-9999-0000", "summary": "A room shares her photos."}
+    with CaptureQueriesContext(connection) as cases_db, CaptureQueriesContext(connections["keystore"]) as keys_db:
+        response = api.post(URL, body, format="json")
+    assert response.status_code == 201, response.json()
+    statements = [q["sql"] for q in cases_db.captured_queries if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == (4 if duplicate else 3), statements
+    assert len(keys_db.captured_queries) == 2, keys_db.captured_queries
+    assert response.json()["possible_duplicates_hidden"] == 0
+    assert len(response.json()["possible_duplicates"]) == (1 if duplicate else 0)

@@ -21,7 +21,7 @@ from cases.actions.keys import do_destroy_case_key
 from cases.case_keys import case_key_columns
 from cases.crypto import CASE_KEY_PREFIX, ErasedError, case_fernet
 from cases.evidence_vault import unseal
-from cases.models import Case, EventKind, EvidenceFile, Note, PlatformReply
+from cases.models import Case, CaseEvent, EventKind, EvidenceFile, NameGram, Note, PlatformReply
 from keystore.models import CaseKey
 from keystore.wrapping import unwrap
 from tests.cases.conftest import open_case
@@ -193,18 +193,25 @@ def test_it_shows_an_erased_case_as_erased_and_refuses_to_change_it(
     assert api.post(f"/api/v1/cases/{case.pk}/notes/", {"body": "x"}, format="json").status_code == 400
 
 
+@pytest.mark.django_db(transaction=True)
 def test_it_never_leaves_a_case_without_its_key(alice: User, api_as) -> None:
     # The key store fails (its table is gone for this test): no case is created, and the answer says so.
+    # Committed for real, as in production, where the key store writes outside any transaction.
     with connections["keystore"].cursor() as cursor:
         cursor.execute("ALTER TABLE keystore_casekey RENAME TO keystore_casekey_away")
-    before = Case.objects.count()
-    api = api_as(alice)
-    api.raise_request_exception = False
-    response = api.post("/api/v1/cases/", {"victim_name": "김민지", "contact_phone": "010-1234-5678"}, format="json")
-    assert response.status_code == 500
-    assert Case.objects.count() == before
-    with connections["keystore"].cursor() as cursor:
-        cursor.execute("ALTER TABLE keystore_casekey_away RENAME TO keystore_casekey")
+    try:
+        before = Case.objects.count()
+        api = api_as(alice)
+        api.raise_request_exception = False
+        body = {"victim_name": "김민지", "contact_phone": "010-1234-5678"}
+        response = api.post("/api/v1/cases/", body, format="json")
+        assert response.status_code == 500
+        assert Case.objects.count() == before
+        assert not NameGram.objects.exists()
+        assert not CaseEvent.objects.exists()
+    finally:
+        with connections["keystore"].cursor() as cursor:
+            cursor.execute("ALTER TABLE keystore_casekey_away RENAME TO keystore_casekey")
 
 
 def test_it_cleans_the_orphan_key_of_a_case_that_was_never_committed(alice: User) -> None:
