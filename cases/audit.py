@@ -7,6 +7,7 @@ log their reads here without importing cases/actions/.
 from __future__ import annotations
 
 from accounts.models import User
+from caseflow.db import insert
 from cases.models import AccessAction, AccessLog, Case
 
 
@@ -19,12 +20,15 @@ def log_access(
     detail: dict[str, object] | None = None,
 ) -> None:
     """Writes who opened a case (or exported data), when, and from which address."""
-    AccessLog.objects.create(
-        case=case,
-        case_reference=case.reference if case is not None else "",
-        user=user,
-        centre_id=user.centre_id,
-        action=action,
-        ip_address=ip_address,
-        detail=detail or {},
+    # One INSERT, nothing read back: every list page writes this row (bench.case_list).
+    insert(
+        AccessLog(
+            case=case,
+            case_reference=case.reference if case is not None else "",
+            user=user,
+            centre_id=user.centre_id,
+            action=action,
+            ip_address=ip_address,
+            detail=detail or {},
+        )
     )

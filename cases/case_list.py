@@ -93,8 +93,14 @@ class CaseFilterForm(forms.Form):
 
 def assignable_staff(user: User) -> list[tuple[int, str]]:
     """The centre's active counsellors and supervisors (id, name) by name: whom cases can be assigned to."""
-    people = User.objects.filter(centre_id=user.centre_id, is_active=True, role__in=[Role.COUNSELLOR, Role.SUPERVISOR])
-    return list(people.order_by("full_name", "pk").values_list("pk", "full_name"))
+    # Written out: on every supervisor's list page, the ORM's building of this query cost more than running it.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, full_name FROM accounts_user WHERE centre_id = %s AND is_active AND role IN (%s, %s) "
+            "ORDER BY full_name, id",
+            [user.centre_id, Role.COUNSELLOR.value, Role.SUPERVISOR.value],
+        )
+        return [(int(pk), str(name)) for pk, name in cursor.fetchall()]
 
 
 def filtered(visible: QuerySet[Case], user: User, data: dict[str, Any]) -> QuerySet[Case]:

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Role, User
+from caseflow.db import insert_values, placeholders
 from caseflow.korean import with_particles
 from cases import access, reminders, retention
 from cases.actions import duties
@@ -189,11 +190,11 @@ def _insert_case(case: Case, event: CaseEvent, grams: list[str]) -> bool:
     new case's own key (`case.prepare_own_key`), which the caller stores once the id is known.
     """
     quote = connection.ops.quote_name
-    case_columns, case_params = _insert_values(case)
+    case_columns, case_params = insert_values(case)
     # Table and column names come from the models' _meta and are quoted; values are parameters.
     insert = (
         f"INSERT INTO {quote(Case._meta.db_table)} ({', '.join(case_columns)}) "  # noqa: S608 # nosec B608
-        f"VALUES ({_placeholders(case_params)}) ON CONFLICT (reference) DO NOTHING RETURNING id, priority_rank"
+        f"VALUES ({placeholders(case_params)}) ON CONFLICT (reference) DO NOTHING RETURNING id, priority_rank"
     )
     with connection.cursor() as cursor:
         if connection.vendor != "postgresql":
@@ -207,12 +208,12 @@ def _insert_case(case: Case, event: CaseEvent, grams: list[str]) -> bool:
             NameGram.objects.bulk_create([NameGram(case=case, centre_id=case.centre_id, gram=gram) for gram in grams])
             return True
         event._new_data_key = case._new_data_key  # type: ignore[attr-defined]  # a reason would be sealed with it
-        event_columns, event_params = _insert_values(event, skip="case_id")
+        event_columns, event_params = insert_values(event, skip="case_id")
         events, names = quote(CaseEvent._meta.db_table), quote(NameGram._meta.db_table)
         cursor.execute(
             f"WITH new_case AS ({insert}), "  # noqa: S608 # nosec B608
             f"new_event AS (INSERT INTO {events} (case_id, {', '.join(event_columns)}) "
-            f"SELECT id, {_placeholders(event_params)} FROM new_case), "
+            f"SELECT id, {placeholders(event_params)} FROM new_case), "
             f"new_grams AS (INSERT INTO {names} (case_id, centre_id, gram) "
             "SELECT new_case.id, %s, gram FROM new_case, unnest(%s::varchar[]) AS gram) "
             "SELECT id, priority_rank FROM new_case",
@@ -225,23 +226,6 @@ def _insert_case(case: Case, event: CaseEvent, grams: list[str]) -> bool:
     event.case = case
     event._state.adding = False
     return True
-
-
-def _insert_values(instance: Case | CaseEvent, *, skip: str = "") -> tuple[list[str], list[Any]]:
-    """The quoted columns and prepared values of a new row, as Model.save would write them."""
-    fields = [
-        field
-        for field in instance._meta.local_concrete_fields
-        if not field.primary_key and not field.generated and field.attname != skip
-    ]
-    return (
-        [connection.ops.quote_name(str(field.column)) for field in fields],
-        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields],
-    )
-
-
-def _placeholders(values: list[Any]) -> str:
-    return ", ".join(["%s"] * len(values))
 
 
 def _inserted(case: Case, row: tuple[int, int]) -> None:
