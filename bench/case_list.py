@@ -42,6 +42,7 @@ from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
 from accounts.models import Role, TotpDevice, User  # noqa: E402
 from bench import load, run  # noqa: E402
+from bench.host import free_port  # noqa: E402
 from bench.settings import RESULTS_DIR  # noqa: E402
 from bench.takedowns import request_raw  # noqa: E402
 from cases.case_list import CaseFilterForm, filtered  # noqa: E402
@@ -185,7 +186,7 @@ def main(argv: list[str] | None = None) -> int:
         busy = run.wait_until_quiet(args.wait_quiet)
         report["other_processes_cpu_pct_before"] = busy
         report["calibration_ms"] = {"before": run.calibrate()}
-        port = run.free_port()
+        port = free_port()
         session = verified_session(user)
         sessions.append(session)
         connections.close_all()

@@ -38,6 +38,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from bench import load, run  # noqa: E402
+from bench.host import BUSY_PCT, free_port  # noqa: E402
 from bench.settings import RESULTS_DIR  # noqa: E402
 from bench.takedowns import sign_in  # noqa: E402
 from cases.models import AccessLog, Case, Sighting, TakedownRequest  # noqa: E402
@@ -155,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
         "pages": {},
     }
     sessions: dict[str, str] = {}
-    port = run.free_port()
+    port = free_port()
     try:
         report["in_process"] = queries_per_page(users)
         small = {"supervisor": staff(smallest, Role.SUPERVISOR), "counsellor": staff(smallest, Role.COUNSELLOR)}
@@ -226,7 +227,7 @@ def print_table(report: dict[str, Any], full: str) -> None:
         f"{name} {label}"
         for name, figures in report["pages"].items()
         for label, phase in figures.items()
-        if isinstance(phase, dict) and phase.get("other_processes_cpu_pct", 0) >= run.BUSY_PCT
+        if isinstance(phase, dict) and phase.get("other_processes_cpu_pct", 0) >= BUSY_PCT
     ]
     if busy:
         print(f"WARNING: other processes were busy during {', '.join(busy)}; run again on a quiet machine")

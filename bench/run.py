@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,7 +38,8 @@ from knox.models import AuthToken  # noqa: E402
 from knox.settings import CONSTANTS  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench import load  # noqa: E402
+from bench import host, load  # noqa: E402
+from bench.host import BUSY_PCT, ForeignCpu, free_port  # noqa: E402
 from bench.settings import BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
 from cases.models import AccessLog, Case, Status  # noqa: E402
 
@@ -49,13 +49,6 @@ PAGE_SIZE = 25
 SCENARIOS = ("bare", "list", "detail", "create")
 TARGET_P50_MS = 10.0
 TARGET_CREATE_PER_SECOND = 200.0
-BUSY_PCT = 10.0  # CPU that other processes may use during a measurement before its figures are suspect
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def call(
@@ -205,54 +198,20 @@ def calibrate() -> float:
     return round(sorted(timings)[len(timings) // 2], 2)
 
 
-def _process_cpu() -> dict[int, tuple[int, int]]:
-    """Every process's parent id and CPU time so far (clock ticks), from /proc."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with suppress(OSError, ValueError, IndexError):
-            # The command name, in brackets, may hold spaces: the fields that follow it are split.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            found[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return found
+def database_pids() -> set[int]:
+    """The database's own processes serving this benchmark (their CPU is the benchmark's)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
+        return {row[0] for row in cursor.fetchall()}
 
 
-class ForeignCpu:
-    """How much CPU processes other than this benchmark's used while it measured: the machine has 2 cores,
-    and a test suite running beside the benchmark changes its figures more than any code change does."""
-
-    def __init__(self) -> None:
-        self.before = _process_cpu()
-        self.started = time.monotonic()
-
-    def percent_of_a_core(self) -> float:
-        after = _process_cpu()
-        seconds = time.monotonic() - self.started
-        with connection.cursor() as cursor:  # the database's own processes serving this benchmark
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-            ours = {row[0] for row in cursor.fetchall()}
-        ours.add(os.getpid())
-        ticks = 0
-        for pid, (_parent, cpu) in after.items():
-            ancestor, hops = pid, 0
-            while ancestor not in ours and ancestor in after and hops < 10:
-                ancestor, hops = after[ancestor][0], hops + 1
-            if ancestor not in ours and pid in self.before:
-                ticks += cpu - self.before[pid][1]
-        return round(100 * ticks / os.sysconf("SC_CLK_TCK") / seconds, 1) if seconds else 0.0
+def foreign_cpu() -> ForeignCpu:
+    """Counts the CPU of processes other than this benchmark's from now on."""
+    return ForeignCpu(database_pids)
 
 
 def wait_until_quiet(seconds: float) -> float:
-    """Waits up to `seconds` for other processes to leave the CPUs alone; their last share of a core."""
-    deadline = time.monotonic() + seconds
-    while True:
-        sample = ForeignCpu()
-        time.sleep(2)
-        busy = sample.percent_of_a_core()
-        if busy < BUSY_PCT or time.monotonic() >= deadline:
-            return busy
-        print(f"waiting: other processes use {busy:.0f}% of a core", flush=True)
+    return host.wait_until_quiet(seconds, database_pids)
 
 
 def dataset() -> dict[str, int]:
@@ -273,7 +232,7 @@ def measure(port: int, scenario: load.Scenario, args: argparse.Namespace) -> dic
         (f"c{args.clients}", args.clients, args.seconds),
     ):
         connections.close_all()  # the forked clients must not share this process's connection
-        foreign = ForeignCpu()
+        foreign = foreign_cpu()
         outcome = load.run(port, scenario, clients=clients, seconds=seconds)
         other = foreign.percent_of_a_core()
         if outcome.errors:

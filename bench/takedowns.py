@@ -51,6 +51,7 @@ from knox.settings import CONSTANTS  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from bench import load, run  # noqa: E402
+from bench.host import BUSY_PCT, free_port  # noqa: E402
 from bench.settings import BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
 from cases.access import cases_visible_to  # noqa: E402
 from cases.models import AccessLog, Case, PlatformDomain, TakedownRequest  # noqa: E402
@@ -345,7 +346,7 @@ def main(argv: list[str] | None = None) -> int:
     last_access = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     busy = run.wait_until_quiet(args.wait_quiet)
-    if busy >= run.BUSY_PCT:
+    if busy >= BUSY_PCT:
         print(f"WARNING: other processes use {busy:.0f}% of a core right now; the figures will be noisy")
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -366,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     }
     tokens: dict[str, str] = {}
     sessions: dict[str, str] = {}
-    port = run.free_port()
+    port = free_port()
     try:
         report["in_process"] = in_process(supervisor, counsellor, domains)
         report["explain_supervisor_api"] = explain(report["in_process"]["api_supervisor"]["sql"])
@@ -468,7 +469,7 @@ def print_table(report: dict[str, Any], full: str) -> None:
         f"{name} {label}"
         for name, figures in report["due"].items()
         for label, phase in figures.items()
-        if isinstance(phase, dict) and phase.get("other_processes_cpu_pct", 0) >= run.BUSY_PCT
+        if isinstance(phase, dict) and phase.get("other_processes_cpu_pct", 0) >= BUSY_PCT
     ]
     if busy:
         print(f"WARNING: other processes were busy during {', '.join(busy)}; run again on a quiet machine")
