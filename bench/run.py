@@ -320,9 +320,11 @@ def main(argv: list[str] | None = None) -> int:
 
             # The yardstick must answer what the API answers, or the comparison means nothing.
             api_page = expect(port, 200, "GET", LIST_PATH, token=token)
-            bare_page = expect(port, 200, "GET", f"/bench/bare-list/?user={user.pk}")
+            bare_page = expect(port, 200, "GET", f"/bench/bare-list/?user={user.pk}&centre={user.centre_id}")
             if api_page["count"] != matching or len(api_page["results"]) != PAGE_SIZE:
                 raise SystemExit(f"the API's list has count {api_page['count']}, expected {matching}")
+            if bare_page["count"] != matching:
+                raise SystemExit(f"the bare view counts {bare_page['count']}, the API {matching}")
             if [row["id"] for row in api_page["results"]] != [row["id"] for row in bare_page["results"]]:
                 raise SystemExit("the bare view's first page differs from the API's")
             if [row["victim_name"] for row in api_page["results"]] != [
@@ -332,7 +334,7 @@ def main(argv: list[str] | None = None) -> int:
 
             queries = count_queries(token, case_ids[0], user.pk)
             scenarios = [
-                load.Scenario("bare", "GET", (f"/bench/bare-list/?user={user.pk}",), 200),
+                load.Scenario("bare", "GET", (f"/bench/bare-list/?user={user.pk}&centre={user.centre_id}",), 200),
                 load.Scenario("list", "GET", (LIST_PATH,), 200, auth),
                 load.Scenario("detail", "GET", tuple(f"/api/v1/cases/{pk}/" for pk in case_ids), 200, auth),
                 load.Scenario("create", "POST", ("/api/v1/cases/",), 201, auth),

@@ -1,4 +1,4 @@
-"""The yardstick: the counsellor's first page of in-progress cases from one hand-written query, as JSON."""
+"""The yardsticks: hand-written views that do what caseflow's endpoints and pages do, without the framework."""
 
 from __future__ import annotations
 
@@ -12,28 +12,41 @@ from cases.crypto import Sealed, load_case_keys, open_value
 
 # The same rows, in the same order, as GET /api/v1/cases/?status=in_progress&assigned_to=me for that
 # counsellor: her centre, assigned to her, in progress, newest first, 25 a page. The total that the
-# API's `count` gives comes from the same query (a window function), so this is one round trip.
-_FIRST_PAGE = """
+# API's `count` gives is counted as the API counts it, by a query of its own on the same index
+# (case_mine_status_idx, read alone): a window function over the rows (`count(*) OVER ()`) must read
+# every matching row before the first 25 and made the yardstick 8x slower at 1,000,000 cases.
+_MINE = "c.centre_id = %s AND c.assigned_to_id = %s AND c.status = 'in_progress'"
+_FIRST_PAGE = f"""
     SELECT c.id, c.reference, c.status, c.priority, c.is_minor, c.victim_name, u.id, u.full_name,
            c.created_at, c.updated_at, c.version
       FROM cases_case c
-      JOIN accounts_user u ON u.id = c.assigned_to_id AND u.centre_id = c.centre_id
-     WHERE c.assigned_to_id = %s AND c.status = 'in_progress'
+      JOIN accounts_user u ON u.id = c.assigned_to_id
+     WHERE {_MINE}
      ORDER BY c.created_at DESC, c.id DESC
      LIMIT 25
-"""
+"""  # nosec B608 - a constant
+_MINE_COUNT = f"SELECT count(*) FROM cases_case c WHERE {_MINE}"  # nosec B608 - a constant
+
+
+def _int_param(request: HttpRequest, name: str) -> int | None:
+    try:
+        return int(request.GET.get(name, ""))
+    except ValueError:
+        return None
 
 
 @require_GET
 def bare_list(request: HttpRequest) -> JsonResponse:
-    """No authentication: the counsellor's id comes from `?user=`. Victim names ARE decrypted, as the API
-    decrypts them, so the difference to the API is the framework's work, not the cryptography."""
-    try:
-        user_id = int(request.GET.get("user", ""))
-    except ValueError:
-        return JsonResponse({"detail": "?user=<id> is required"}, status=400)
+    """No authentication: the counsellor's id and her centre come from `?user=&centre=` (the API knows
+    both from the signed-in user). Victim names ARE decrypted, as the API decrypts them, so the
+    difference to the API is the framework's work, not the cryptography."""
+    user_id, centre_id = _int_param(request, "user"), _int_param(request, "centre")
+    if user_id is None or centre_id is None:
+        return JsonResponse({"detail": "?user=<id>&centre=<id> are required"}, status=400)
     with connection.cursor() as cursor:
-        cursor.execute(_FIRST_PAGE, [user_id])
+        cursor.execute(_MINE_COUNT, [centre_id, user_id])
+        (total,) = cursor.fetchone()
+        cursor.execute(_FIRST_PAGE, [centre_id, user_id])
         rows = cursor.fetchall()
     # As the page does: the rows' case keys from the key store in one query, then each name opened
     # with its case's key.
@@ -53,7 +66,7 @@ def bare_list(request: HttpRequest) -> JsonResponse:
         }
         for row in rows
     ]
-    return JsonResponse({"count": rows[0][11] if rows else 0, "next": None, "previous": None, "results": results})
+    return JsonResponse({"count": total, "next": None, "previous": None, "results": results})
 
 
 # The portal's yardstick: what the victim's progress page shows, from hand-written queries, as JSON.
