@@ -31,17 +31,16 @@ import django
 django.setup()
 
 from django.conf import settings  # noqa: E402
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY  # noqa: E402
-from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
 from django.contrib.sessions.models import Session  # noqa: E402
 from django.db import connection, connections  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
 
-from accounts.models import Role, TotpDevice, User  # noqa: E402
+from accounts.models import Role, User  # noqa: E402
 from bench import load, run  # noqa: E402
+from bench.host import free_port  # noqa: E402
+from bench.sessions import verified_session  # noqa: E402
 from bench.settings import RESULTS_DIR  # noqa: E402
 from bench.takedowns import request_raw  # noqa: E402
 from cases.case_list import CaseFilterForm, filtered  # noqa: E402
@@ -91,20 +90,6 @@ def supervisor(centre_id: int) -> User:
     return user
 
 
-def verified_session(user: User) -> str:
-    """A session as a finished sign-in leaves it, with the code of her authenticator app entered."""
-    device = TotpDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
-    if device is None:
-        device = TotpDevice.objects.create(user=user, name="Bench phone", secret=TotpDevice.new_secret())
-    session = SessionStore()
-    session[SESSION_KEY] = str(user.pk)
-    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]
-    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-    session.create()
-    return str(session.session_key)
-
-
 def shown_ids(html: str) -> list[int]:
     """The case ids of the page's rows, in order (the selection boxes of the bulk assignment)."""
     return [int(value) for value in re.findall(r'name="case" value="(\d+)"', html)]
@@ -117,6 +102,7 @@ def queries(user: User, filters: dict[str, str]) -> tuple[int, list[int], list[s
     client.get(path)  # the first request of a process loads what later ones find ready
     with CaptureQueriesContext(connection) as captured:
         response = client.get(path)
+    client.logout()  # the session goes
     if response.status_code != 200:
         raise SystemExit(f"{path} in-process: HTTP {response.status_code}")
     return len(captured), shown_ids(response.content.decode()), [q["sql"] for q in captured.captured_queries]
@@ -185,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
         busy = run.wait_until_quiet(args.wait_quiet)
         report["other_processes_cpu_pct_before"] = busy
         report["calibration_ms"] = {"before": run.calibrate()}
-        port = run.free_port()
+        port = free_port()
         session = verified_session(user)
         sessions.append(session)
         connections.close_all()

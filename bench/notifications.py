@@ -29,11 +29,13 @@ import sys
 import tempfile
 import time
 import uuid
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager, suppress
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from bench.host import ForeignCpu, free_port, wait_until_quiet
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "bench" / "results" / "notifications.json"
@@ -42,62 +44,9 @@ SERVER_URL = "postgres://postgres@127.0.0.1:5432"
 TARGET_SECONDS = 30.0
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-BUSY_PCT = 15.0  # other processes' share of a core above which the figures are called noisy
-
-
-def _process_cpu() -> dict[int, tuple[int, int]]:
-    """Every process's parent id and CPU time so far (clock ticks), from /proc."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with suppress(OSError, ValueError, IndexError):
-            # The command name, in brackets, may hold spaces: the fields that follow it are split.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            found[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return found
-
-
-class ForeignCpu:
-    """CPU used by processes other than this benchmark's (its workers, its Redis and the database
-    processes serving its database) since it was created: the machine has 2 cores, and anything
-    running beside the benchmark changes its figures more than any code change does."""
-
-    def __init__(self, our_database_pids: Callable[[], set[int]]) -> None:
-        self.our_database_pids = our_database_pids
-        self.before = _process_cpu()
-        self.started = time.monotonic()
-
-    def percent_of_a_core(self) -> float:
-        after = _process_cpu()
-        seconds = time.monotonic() - self.started
-        ours = self.our_database_pids() | {os.getpid()}
-        ticks = 0
-        for pid, (_parent, cpu) in after.items():
-            ancestor, hops = pid, 0
-            while ancestor not in ours and ancestor in after and hops < 10:
-                ancestor, hops = after[ancestor][0], hops + 1
-            if ancestor not in ours and pid in self.before:
-                ticks += cpu - self.before[pid][1]
-        return round(100 * ticks / os.sysconf("SC_CLK_TCK") / seconds, 1) if seconds else 0.0
-
-
-def wait_until_quiet(seconds: float, our_database_pids: Callable[[], set[int]]) -> float:
-    """Waits up to `seconds` for other processes to leave the CPUs alone; their last share of a core."""
-    deadline = time.monotonic() + seconds
-    while True:
-        sample = ForeignCpu(our_database_pids)
-        time.sleep(2)
-        busy = sample.percent_of_a_core()
-        if busy < BUSY_PCT or time.monotonic() >= deadline:
-            return busy
-        print(f"waiting: other processes use {busy:.0f}% of a core", flush=True)
+# Other processes' share of a core above which the figures are called noisy: a run of tens of seconds
+# tolerates more than bench.run's short phases.
+BUSY_PCT = 15.0
 
 
 @contextmanager
@@ -289,7 +238,7 @@ def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
             ({"worker": name, **told} for reply in replies or [] for name, told in reply.items()),
             key=lambda entry: str(entry["worker"]),
         )
-        busy_before = wait_until_quiet(args.wait_quiet, our_database_pids)
+        busy_before = wait_until_quiet(args.wait_quiet, our_database_pids, BUSY_PCT)
         if busy_before >= BUSY_PCT:
             print(f"WARNING: other processes use {busy_before:.0f}% of a core right now; the figures will be noisy")
         foreign = ForeignCpu(our_database_pids)

@@ -37,7 +37,8 @@ from psycopg import sql  # noqa: E402
 
 from accounts.models import Centre, Role, User  # noqa: E402
 from bench import load  # noqa: E402
-from bench.run import ForeignCpu, calibrate, free_port, gunicorn, machine  # noqa: E402
+from bench.host import free_port  # noqa: E402
+from bench.run import calibrate, foreign_cpu, gunicorn, machine  # noqa: E402
 from bench.settings import BENCH_DATABASE_URL, BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
 from cases.actions.cases import do_add_note, do_open_case  # noqa: E402
 from cases.actions.portal import do_issue_portal_access  # noqa: E402
@@ -125,7 +126,7 @@ def queries_of(cookie: str) -> int:
 def measure(port: int, scenario: load.Scenario, clients: int, seconds: float) -> dict[str, Any]:
     connections.close_all()
     load.run(port, scenario, clients=clients, seconds=1)  # warm-up
-    foreign = ForeignCpu()
+    foreign = foreign_cpu()
     outcome = load.run(port, scenario, clients=clients, seconds=seconds)
     if outcome.errors:
         raise SystemExit(f"{scenario.name}: " + "\n".join(outcome.errors[:3]))

@@ -66,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     print("data:", ", ".join(f"{table} {n:,}" for table, n in rows.items()), flush=True)
     figures = []
     for keys in ([OTHER_KEY, bench_key], [bench_key, OTHER_KEY]):
-        sample = run.ForeignCpu()
+        sample = run.foreign_cpu()
         seconds, output = rotate(keys)
         others = sample.percent_of_a_core()
         print(output.strip())

@@ -15,7 +15,6 @@ import json
 import os
 import platform
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -39,23 +38,24 @@ from knox.models import AuthToken  # noqa: E402
 from knox.settings import CONSTANTS  # noqa: E402
 
 from accounts.models import User  # noqa: E402
-from bench import load  # noqa: E402
+from bench import host, load  # noqa: E402
+from bench.host import BUSY_PCT, ForeignCpu, free_port  # noqa: E402
+from bench.sealing import exact_indexes, name_gram_indexes  # noqa: E402
 from bench.settings import BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
-from cases.models import AccessLog, Case, Status  # noqa: E402
+from cases.models import AccessLog, Case, CaseEvent, NameGram, Status  # noqa: E402
+from keystore import index_keys  # noqa: E402
+from keystore.models import CaseKey  # noqa: E402
+from keystore.router import KEYSTORE  # noqa: E402
 
 BASE_DIR = Path(settings.BASE_DIR)
 LIST_PATH = "/api/v1/cases/?status=in_progress&assigned_to=me"
 PAGE_SIZE = 25
-SCENARIOS = ("bare", "list", "detail", "create")
+SCENARIOS = ("bare", "list", "detail", "bare_create", "create")
+# Each scenario's yardstick: the bare view that does the same work by hand (the detail has none of its
+# own and is set against the list's). A yardstick is measured whenever one of its scenarios is.
+YARDSTICK = {"bare": "bare", "list": "bare", "detail": "bare", "bare_create": "bare_create", "create": "bare_create"}
 TARGET_P50_MS = 10.0
 TARGET_CREATE_PER_SECOND = 200.0
-BUSY_PCT = 10.0  # CPU that other processes may use during a measurement before its figures are suspect
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def call(
@@ -147,25 +147,77 @@ def stop(process: subprocess.Popen[bytes]) -> None:
         process.wait(timeout=5)
 
 
-def count_queries(token: str, case_id: int, user_id: int) -> dict[str, dict[str, Any]]:
-    """SQL queries per request of each endpoint, in-process with Django's test client, same database."""
+def count_queries(token: str, case_id: int, bare_list: str, bare_create: str) -> dict[str, dict[str, Any]]:
+    """SQL queries per request of each endpoint, in-process with Django's test client, same database;
+    apart, those sent to the key store (case keys, index keys)."""
     client = Client(HTTP_AUTHORIZATION=f"Token {token}")
-    body = json.loads(load.case_body(99, 0))
+    bodies = iter(json.loads(load.case_body(99, n)) for n in range(100))  # a new person each: no duplicate
     requests = {
+        "bare": lambda: client.get(bare_list),
         "list": lambda: client.get(LIST_PATH),
         "detail": lambda: client.get(f"/api/v1/cases/{case_id}/"),
-        "create": lambda: client.post("/api/v1/cases/", body, content_type="application/json"),
-        "bare": lambda: client.get(f"/bench/bare-list/?user={user_id}"),
+        "bare_create": lambda: client.post(bare_create, next(bodies), content_type="application/json"),
+        "create": lambda: client.post("/api/v1/cases/", next(bodies), content_type="application/json"),
     }
     found: dict[str, dict[str, Any]] = {}
     for name, request in requests.items():
         request()  # the first request of a process loads what later ones find ready
-        with CaptureQueriesContext(connection) as queries:
+        with CaptureQueriesContext(connection) as queries, CaptureQueriesContext(connections[KEYSTORE]) as keys:
             response = request()
         if response.status_code not in (200, 201):
             raise SystemExit(f"{name} in-process: HTTP {response.status_code}: {response.content[:300]!r}")
-        found[name] = {"queries": len(queries), "sql": [query["sql"] for query in queries.captured_queries]}
+        found[name] = {
+            "queries": len(queries),
+            "keystore_queries": len(keys),
+            "sql": [query["sql"] for query in queries.captured_queries],
+            "keystore_sql": [query["sql"] for query in keys.captured_queries],
+        }
     return found
+
+
+def check_bare_create(token: str, bare_create: str) -> None:
+    """The create yardstick must insert what the API inserts: two new people of the same shape, one
+    through each; the same rows in every table the API writes, the same values where they do not
+    depend on the person, and the app reads the yardstick's case as it reads its own."""
+    client = Client(HTTP_AUTHORIZATION=f"Token {token}")
+    sent = [json.loads(load.case_body(98, n)) for n in range(2)]
+    api = client.post("/api/v1/cases/", sent[0], content_type="application/json")
+    bare = client.post(bare_create, sent[1], content_type="application/json")
+    if api.status_code != 201 or bare.status_code != 201:
+        raise SystemExit(f"create: API HTTP {api.status_code}, bare HTTP {bare.status_code}: {bare.content[:300]!r}")
+    made = {"api": api.json(), "bare": bare.json()}
+    personal = {"id", "reference", "victim_name", "contact_email", "contact_phone", "created_at", "updated_at"}
+    if set(made["api"]) != set(made["bare"]):
+        raise SystemExit(f"the bare create's answer has other fields: {set(made['api']) ^ set(made['bare'])}")
+    differ = [key for key in made["api"] if key not in personal and made["api"][key] != made["bare"][key]]
+    if differ:
+        raise SystemExit(f"the bare create answers other values than the API for {differ}")
+    rows = {label: _rows_of_case(body) for label, body in made.items()}
+    if rows["api"] != rows["bare"]:
+        raise SystemExit(f"the bare create wrote other rows than the API: {rows}")
+    read = client.get(f"/api/v1/cases/{made['bare']['id']}/").json()
+    for key in ("victim_name", "contact_email", "contact_phone", "summary", "reference", "status", "version"):
+        if read[key] != made["bare"][key]:
+            raise SystemExit(f"the API reads {key} of the bare create's case as {read[key]!r}")
+
+
+def _rows_of_case(made: dict[str, Any]) -> dict[str, Any]:
+    """What a new case left in each table: counts, the values that do not depend on the person, and
+    whether its keyed hashes and name pieces are the ones the app computes for her."""
+    hashes = ["name_index", "email_index", "phone_index", "phone_last4_index"]
+    same = ["status", "priority", "version", "has_own_key", "centre_id", "assigned_to_id", "created_by_id"]
+    case = Case.objects.filter(pk=made["id"]).values(*same, *hashes)[0]
+    centre, name, key = case["centre_id"], made["victim_name"], index_keys.newest()
+    events = list(CaseEvent.objects.filter(case_id=made["id"]).values_list("kind", "actor_kind", "actor_id", "new"))
+    pieces = set(NameGram.objects.filter(case_id=made["id"], centre_id=centre).values_list("gram", flat=True))
+    return {
+        "case": {column: case[column] for column in same},
+        "hashes_as_the_app_makes_them": [case[column] for column in hashes]
+        == list(exact_indexes(centre, name, made["contact_email"], made["contact_phone"], key)),
+        "name_pieces_as_the_app_makes_them": sorted(pieces) == name_gram_indexes(centre, name, key),
+        "events": events,
+        "keys": CaseKey.objects.using(KEYSTORE).filter(case_id=made["id"]).count(),
+    }
 
 
 def machine() -> dict[str, Any]:
@@ -205,54 +257,24 @@ def calibrate() -> float:
     return round(sorted(timings)[len(timings) // 2], 2)
 
 
-def _process_cpu() -> dict[int, tuple[int, int]]:
-    """Every process's parent id and CPU time so far (clock ticks), from /proc."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        with suppress(OSError, ValueError, IndexError):
-            # The command name, in brackets, may hold spaces: the fields that follow it are split.
-            fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-            found[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
-    return found
+def database_pids() -> set[int]:
+    """The database's own processes serving this benchmark, for the cases and for the key store (their CPU
+    is the benchmark's: every request of the creates writes a key, every read opens cases' keys)."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname IN (current_database(), %s)",
+            [settings.DATABASES[KEYSTORE]["NAME"]],
+        )
+        return {row[0] for row in cursor.fetchall()}
 
 
-class ForeignCpu:
-    """How much CPU processes other than this benchmark's used while it measured: the machine has 2 cores,
-    and a test suite running beside the benchmark changes its figures more than any code change does."""
-
-    def __init__(self) -> None:
-        self.before = _process_cpu()
-        self.started = time.monotonic()
-
-    def percent_of_a_core(self) -> float:
-        after = _process_cpu()
-        seconds = time.monotonic() - self.started
-        with connection.cursor() as cursor:  # the database's own processes serving this benchmark
-            cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
-            ours = {row[0] for row in cursor.fetchall()}
-        ours.add(os.getpid())
-        ticks = 0
-        for pid, (_parent, cpu) in after.items():
-            ancestor, hops = pid, 0
-            while ancestor not in ours and ancestor in after and hops < 10:
-                ancestor, hops = after[ancestor][0], hops + 1
-            if ancestor not in ours and pid in self.before:
-                ticks += cpu - self.before[pid][1]
-        return round(100 * ticks / os.sysconf("SC_CLK_TCK") / seconds, 1) if seconds else 0.0
+def foreign_cpu() -> ForeignCpu:
+    """Counts the CPU of processes other than this benchmark's from now on."""
+    return ForeignCpu(database_pids)
 
 
 def wait_until_quiet(seconds: float) -> float:
-    """Waits up to `seconds` for other processes to leave the CPUs alone; their last share of a core."""
-    deadline = time.monotonic() + seconds
-    while True:
-        sample = ForeignCpu()
-        time.sleep(2)
-        busy = sample.percent_of_a_core()
-        if busy < BUSY_PCT or time.monotonic() >= deadline:
-            return busy
-        print(f"waiting: other processes use {busy:.0f}% of a core", flush=True)
+    return host.wait_until_quiet(seconds, database_pids)
 
 
 def dataset() -> dict[str, int]:
@@ -273,7 +295,7 @@ def measure(port: int, scenario: load.Scenario, args: argparse.Namespace) -> dic
         (f"c{args.clients}", args.clients, args.seconds),
     ):
         connections.close_all()  # the forked clients must not share this process's connection
-        foreign = ForeignCpu()
+        foreign = foreign_cpu()
         outcome = load.run(port, scenario, clients=clients, seconds=seconds)
         other = foreign.percent_of_a_core()
         if outcome.errors:
@@ -310,12 +332,15 @@ def main(argv: list[str] | None = None) -> int:
         "--wait-quiet", type=float, default=0, help="wait up to this many seconds for other processes to go idle"
     )
     parser.add_argument(
-        "--only", default=",".join(SCENARIOS), help=f"comma-separated subset of {', '.join(SCENARIOS)} (bare is kept)"
+        "--only",
+        default=",".join(SCENARIOS),
+        help=f"comma-separated subset of {', '.join(SCENARIOS)} (their yardsticks are kept)",
     )
     args = parser.parse_args(argv)
-    chosen = {"bare", *args.only.split(",")}
+    chosen = set(args.only.split(","))
     if unknown := chosen - set(SCENARIOS):
         parser.error(f"unknown scenarios: {', '.join(sorted(unknown))}")
+    chosen |= {YARDSTICK[name] for name in chosen}
 
     user = User.objects.get(email=args.email)
     matching = Case.objects.filter(centre_id=user.centre_id, assigned_to=user, status=Status.IN_PROGRESS).count()
@@ -323,7 +348,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"{args.email} has {matching} in-progress cases, fewer than a page; run bench.generate")
     case_ids = list(Case.objects.filter(assigned_to=user).order_by("-created_at").values_list("id", flat=True))
     print(f"dataset: {dataset()}; {args.email} has {len(case_ids)} cases, {matching} in progress")
-    # What this run adds (the cases it opens, the openings it logs) is removed at the end.
+    bare_list = f"/bench/bare-list/?user={user.pk}&centre={user.centre_id}"
+    bare_create = f"/bench/bare-create/?user={user.pk}&centre={user.centre_id}"
+    # What this run adds (the cases it opens with their keys, the openings it logs) is removed at the end.
     last_case = Case.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
     last_access = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
@@ -361,9 +388,11 @@ def main(argv: list[str] | None = None) -> int:
 
             # The yardstick must answer what the API answers, or the comparison means nothing.
             api_page = expect(port, 200, "GET", LIST_PATH, token=token)
-            bare_page = expect(port, 200, "GET", f"/bench/bare-list/?user={user.pk}")
+            bare_page = expect(port, 200, "GET", bare_list)
             if api_page["count"] != matching or len(api_page["results"]) != PAGE_SIZE:
                 raise SystemExit(f"the API's list has count {api_page['count']}, expected {matching}")
+            if bare_page["count"] != matching:
+                raise SystemExit(f"the bare view counts {bare_page['count']}, the API {matching}")
             if [row["id"] for row in api_page["results"]] != [row["id"] for row in bare_page["results"]]:
                 raise SystemExit("the bare view's first page differs from the API's")
             if [row["victim_name"] for row in api_page["results"]] != [
@@ -371,11 +400,15 @@ def main(argv: list[str] | None = None) -> int:
             ]:
                 raise SystemExit("the bare view's victim names differ from the API's")
 
-            queries = count_queries(token, case_ids[0], user.pk)
+            # Likewise the create yardstick must write what the API writes.
+            check_bare_create(token, bare_create)
+
+            queries = count_queries(token, case_ids[0], bare_list, bare_create)
             scenarios = [
-                load.Scenario("bare", "GET", (f"/bench/bare-list/?user={user.pk}",), 200),
+                load.Scenario("bare", "GET", (bare_list,), 200),
                 load.Scenario("list", "GET", (LIST_PATH,), 200, auth),
                 load.Scenario("detail", "GET", tuple(f"/api/v1/cases/{pk}/" for pk in case_ids), 200, auth),
+                load.Scenario("bare_create", "POST", (bare_create,), 201),
                 load.Scenario("create", "POST", ("/api/v1/cases/",), 201, auth),
             ]
             print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; {args.clients} client processes")
@@ -383,8 +416,10 @@ def main(argv: list[str] | None = None) -> int:
                 if scenario.name not in chosen:
                     continue
                 figures = measure(port, scenario, args)
-                figures["queries_per_request"] = queries[scenario.name]["queries"]
+                for key in ("queries", "keystore_queries"):
+                    figures[f"{key}_per_request"] = queries[scenario.name][key]
                 figures["sql"] = queries[scenario.name]["sql"]
+                figures["keystore_sql"] = queries[scenario.name]["keystore_sql"]
                 report["scenarios"][scenario.name] = figures
             expect(port, 204, "POST", "/api/v1/auth/token/revoke/", token=token)
             token = ""
@@ -400,9 +435,12 @@ def main(argv: list[str] | None = None) -> int:
         "create > 200 cases/s": ("create", lambda f: f[full]["per_second"] > TARGET_CREATE_PER_SECOND),
     }
     report["targets"] = {label: met(scenarios[name]) for label, (name, met) in targets.items() if name in scenarios}
-    for figures in scenarios.values():
-        figures["x_bare_p50_c1"] = round(figures["c1"]["p50_ms"] / scenarios["bare"]["c1"]["p50_ms"], 2)
-        figures[f"x_bare_p50_{full}"] = round(figures[full]["p50_ms"] / scenarios["bare"][full]["p50_ms"], 2)
+    for name, figures in scenarios.items():
+        yardstick = scenarios[YARDSTICK[name]]
+        figures["yardstick"] = YARDSTICK[name]
+        figures["x_bare_p50_c1"] = round(figures["c1"]["p50_ms"] / yardstick["c1"]["p50_ms"], 2)
+        figures[f"x_bare_p50_{full}"] = round(figures[full]["p50_ms"] / yardstick[full]["p50_ms"], 2)
+        figures[f"x_bare_per_second_{full}"] = round(figures[full]["per_second"] / yardstick[full]["per_second"], 2)
     print_table(report, full)
     path = RESULTS_DIR / "cases.json"
     path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -411,17 +449,22 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def cleanup(last_case: int, last_access: int, token: str) -> None:
-    """Removes the cases this run opened and the openings it logged, so every run reads the same data.
+    """Removes the cases this run opened (the API's and the bare create's) with their keys, and the
+    openings it logged, so every run reads the same data.
 
     Bench data only: cases are otherwise never deleted, and never changed outside cases/actions/.
     """
     AccessLog.objects.filter(pk__gt=last_access).delete()
-    Case.objects.filter(pk__gt=last_case).delete()  # their events go with them (on_delete=CASCADE)
+    # Their events and name pieces go with them (on_delete=CASCADE); their keys live in the key store.
+    Case.objects.filter(pk__gt=last_case).delete()
+    CaseKey.objects.using(KEYSTORE).filter(case_id__gt=last_case).delete()
     if token:  # the run stopped before it could revoke its token
         AuthToken.objects.filter(token_key=token[: CONSTANTS.TOKEN_KEY_LENGTH]).delete()
     # Dead rows of the deleted cases would otherwise sit in the counsellor's index until autovacuum.
     with connection.cursor() as cursor:
-        cursor.execute("VACUUM (ANALYZE) cases_case, cases_caseevent, cases_accesslog, knox_authtoken")
+        cursor.execute("VACUUM (ANALYZE) cases_case, cases_caseevent, cases_namegram, cases_accesslog, knox_authtoken")
+    with connections[KEYSTORE].cursor() as cursor:
+        cursor.execute("VACUUM (ANALYZE) keystore_casekey")
 
 
 def print_table(report: dict[str, Any], full: str) -> None:
@@ -434,19 +477,24 @@ def print_table(report: dict[str, Any], full: str) -> None:
         f"{report['dataset']['cases_case']:,} cases, {report['dataset']['cases_note']:,} notes"
     )
     header = (
-        f"{'scenario':<8} {'req/s ' + full:>11} {'p50 c1':>8} {'p99 c1':>8} {'p50 ' + full:>8} {'p99 ' + full:>8}"
-        f" {'x bare p50':>10} {'queries':>7}"
+        f"{'scenario':<11} {'req/s ' + full:>11} {'p50 c1':>8} {'p99 c1':>8} {'p50 ' + full:>8} {'p99 ' + full:>8}"
+        f" {'x bare p50':>10} {'x bare req/s':>12} {'queries':>7}"
     )
     print(header)
     print("-" * len(header))
     for name, figures in scenarios.items():
         one, many = figures["c1"], figures[full]
+        queries = f"{figures['queries_per_request']}+{figures['keystore_queries_per_request']}"
         print(
-            f"{name:<8} {many['per_second']:>11.1f} {one['p50_ms']:>8.2f} {one['p99_ms']:>8.2f} "
-            f"{many['p50_ms']:>8.2f} {many['p99_ms']:>8.2f} {figures['x_bare_p50_c1']:>10.1f} "
-            f"{figures['queries_per_request']:>7}"
+            f"{name:<11} {many['per_second']:>11.1f} {one['p50_ms']:>8.2f} {one['p99_ms']:>8.2f} "
+            f"{many['p50_ms']:>8.2f} {many['p99_ms']:>8.2f} {figures['x_bare_p50_c1']:>10.2f} "
+            f"{figures[f'x_bare_per_second_{full}']:>12.2f} {queries:>7}"
         )
-    print("(latencies in ms; c1: one client at a time, " + full + ": that many clients at once; x bare: p50 c1 ratio)")
+    print(
+        f"(latencies in ms; c1: one client at a time, {full}: that many clients at once; x bare: p50 c1 against"
+        f" the scenario's yardstick ({', '.join(f'{k}: {v}' for k, v in YARDSTICK.items() if k != v)}), and"
+        f" req/s {full} as a share of the yardstick's; queries: case database + key store)"
+    )
     before, after = report["calibration_ms"]["before"], report["calibration_ms"]["after"]
     if max(before, after) > 1.15 * min(before, after):
         print(f"WARNING: the machine's speed changed during the run (calibration {before} -> {after} ms); run again")

@@ -6,7 +6,7 @@ Needs the data of `python -m bench.generate --takedowns 3000000`. Starts gunicor
 port of 127.0.0.1, as bench.run does, and measures:
 
 - the due list, GET /api/v1/takedowns/?overdue=true&ordering=deadline (API token) and the page
-  /takedowns/due/ (session cookie from a real sign-in through /accounts/login/ with its CSRF token),
+  /takedowns/due/ (a token and a session as a finished two-step sign-in leaves them: bench/sessions.py),
   each as a supervisor of the centre with the most requests (she sees all of them) and as one of its
   counsellors, at concurrency 1 and `--clients`;
 - `--repeats` times on a fresh case of that counsellor: POST /api/v1/cases/{id}/sightings/bulk/ with
@@ -26,11 +26,9 @@ import http.client
 import json
 import os
 import random
-import re
 import statistics
 import sys
 import time
-import urllib.parse
 from datetime import UTC, datetime
 from typing import Any, cast
 
@@ -51,7 +49,9 @@ from knox.settings import CONSTANTS  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from bench import load, run  # noqa: E402
-from bench.settings import BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
+from bench.host import BUSY_PCT, free_port  # noqa: E402
+from bench.sessions import api_token, verified_session  # noqa: E402
+from bench.settings import RESULTS_DIR  # noqa: E402
 from cases.access import cases_visible_to  # noqa: E402
 from cases.models import AccessLog, Case, PlatformDomain, TakedownRequest  # noqa: E402
 
@@ -74,43 +74,6 @@ def request_raw(
         return response.status, response.getheaders(), response.read()
     finally:
         conn.close()
-
-
-def _cookies(headers: list[tuple[str, str]]) -> dict[str, str]:
-    found = {}
-    for name, value in headers:
-        if name.lower() == "set-cookie":
-            key, _eq, rest = value.partition("=")
-            found[key.strip()] = rest.split(";", 1)[0]
-    return found
-
-
-def sign_in(port: int, email: str) -> str:
-    """Signs in through the login page as a browser does (CSRF cookie and form token); the session key."""
-    status, headers, page = request_raw(port, "GET", "/accounts/login/")
-    if status != 200:
-        raise SystemExit(f"GET /accounts/login/: HTTP {status}")
-    csrf_cookie = _cookies(headers)[settings.CSRF_COOKIE_NAME]
-    match = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    if match is None:
-        raise SystemExit("the login page has no CSRF token")
-    form = urllib.parse.urlencode(
-        {"username": email, "password": BENCH_PASSWORD, "csrfmiddlewaretoken": match.group(1).decode()}
-    ).encode()
-    status, headers, page = request_raw(
-        port,
-        "POST",
-        "/accounts/login/",
-        body=form,
-        headers={
-            "Content-Type": "application/x-www-form-urlencoded",
-            "Cookie": f"{settings.CSRF_COOKIE_NAME}={csrf_cookie}",
-        },
-    )
-    session = _cookies(headers).get(settings.SESSION_COOKIE_NAME)
-    if status != 302 or not session:
-        raise SystemExit(f"sign-in of {email} failed: HTTP {status}: {page[:300]!r}")
-    return session
 
 
 # --- 1,000 pasted addresses ------------------------------------------------------------------------------
@@ -205,7 +168,7 @@ def in_process(supervisor: User, counsellor: User, domains: list[str]) -> dict[s
         token = AuthToken.objects.create(user=user)[1]
         api = Client(HTTP_AUTHORIZATION=f"Token {token}")
         page = Client()
-        page.force_login(user)
+        page.cookies[settings.SESSION_COOKIE_NAME] = verified_session(user)
         try:
             for name, request in (("api", lambda c=api: c.get(API_DUE)), ("page", lambda c=page: c.get(PAGE_DUE))):
                 request()  # the first request of a process loads what later ones find ready
@@ -345,7 +308,7 @@ def main(argv: list[str] | None = None) -> int:
     last_access = AccessLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
     busy = run.wait_until_quiet(args.wait_quiet)
-    if busy >= run.BUSY_PCT:
+    if busy >= BUSY_PCT:
         print(f"WARNING: other processes use {busy:.0f}% of a core right now; the figures will be noisy")
     report: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -366,18 +329,17 @@ def main(argv: list[str] | None = None) -> int:
     }
     tokens: dict[str, str] = {}
     sessions: dict[str, str] = {}
-    port = run.free_port()
+    port = free_port()
     try:
         report["in_process"] = in_process(supervisor, counsellor, domains)
         report["explain_supervisor_api"] = explain(report["in_process"]["api_supervisor"]["sql"])
         report["explain_supervisor_page"] = explain(report["in_process"]["page_supervisor"]["sql"])
+        # Signed in as a finished sign-in leaves it: the supervisor owes a two-step code.
+        for label, user in users.items():
+            tokens[label] = api_token(user)
+            sessions[label] = verified_session(user)
         connections.close_all()
         with run.gunicorn(port, args.workers):
-            for label, user in users.items():
-                tokens[label] = run.expect(
-                    port, 200, "POST", "/api/v1/auth/token/", body={"email": user.email, "password": BENCH_PASSWORD}
-                )["token"]
-                sessions[label] = sign_in(port, user.email)
             print(f"gunicorn: {args.workers} workers on 127.0.0.1:{port}; {args.clients} client processes")
             if not args.skip_due:
                 for scenario in due_scenarios(port, tokens, sessions):
@@ -468,7 +430,7 @@ def print_table(report: dict[str, Any], full: str) -> None:
         f"{name} {label}"
         for name, figures in report["due"].items()
         for label, phase in figures.items()
-        if isinstance(phase, dict) and phase.get("other_processes_cpu_pct", 0) >= run.BUSY_PCT
+        if isinstance(phase, dict) and phase.get("other_processes_cpu_pct", 0) >= BUSY_PCT
     ]
     if busy:
         print(f"WARNING: other processes were busy during {', '.join(busy)}; run again on a quiet machine")
