@@ -101,6 +101,18 @@ class ResilientRedisCacheClient(RedisCacheClient):
     def __init__(self, servers: list[str], **options: Any) -> None:
         super().__init__(servers, **options)
         self.outage = outage_of(servers)
+        self._clients: dict[int, Any] = {}
+
+    def get_client(self, key: Any = None, *, write: bool = False) -> Any:
+        """One redis-py client per connection pool, not a new one per operation as Django's does:
+        building a client (its table of response callbacks) cost more than a throttle's GET. A
+        client holds no connection of its own (the pool does) and is safe to share between threads."""
+        pool = self._get_connection_pool(write)
+        index = id(pool)
+        client = self._clients.get(index)
+        if client is None:
+            client = self._clients.setdefault(index, self._client(connection_pool=pool))
+        return client
 
     def _guard(self, operation: Callable[[], T], fallback: T) -> T:
         if not self.outage.allows():
