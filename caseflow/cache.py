@@ -107,11 +107,11 @@ class ResilientRedisCacheClient(RedisCacheClient):
         """One redis-py client per connection pool, not a new one per operation as Django's does:
         building a client (its table of response callbacks) cost more than a throttle's GET. A
         client holds no connection of its own (the pool does) and is safe to share between threads."""
-        pool = self._get_connection_pool(write)
+        pool = self._get_connection_pool(write)  # type: ignore[attr-defined]
         index = id(pool)
         client = self._clients.get(index)
         if client is None:
-            client = self._clients.setdefault(index, self._client(connection_pool=pool))
+            client = self._clients.setdefault(index, self._client(connection_pool=pool))  # type: ignore[attr-defined]
         return client
 
     def _guard(self, operation: Callable[[], T], fallback: T) -> T:
