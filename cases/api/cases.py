@@ -16,6 +16,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import Language, User
+from caseflow.api import FieldsBuiltOnce
 from cases import access, selectors
 from cases.actions.cases import (
     Consents,
@@ -125,7 +126,7 @@ class SearchSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, A
     q = TextField(max_length=254)
 
 
-class DuplicateSerializer(serializers.ModelSerializer[Case]):
+class DuplicateSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Case]):
     reference = serializers.CharField(source="display_reference")
 
     class Meta:
@@ -134,7 +135,7 @@ class DuplicateSerializer(serializers.ModelSerializer[Case]):
         read_only_fields = fields
 
 
-class CaseListSerializer(serializers.ModelSerializer[Case]):
+class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Case]):
     reference = serializers.CharField(source="display_reference", read_only=True)
     assigned_to = UserRefSerializer(read_only=True)
     # True once the case's data key was destroyed: its encrypted fields then read as "".
@@ -158,7 +159,7 @@ class CaseListSerializer(serializers.ModelSerializer[Case]):
         read_only_fields = fields
 
 
-class CaseSerializer(serializers.ModelSerializer[Case]):
+class CaseSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Case]):
     reference = serializers.CharField(source="display_reference", read_only=True)
     assigned_to = UserRefSerializer(read_only=True)
     created_by = UserRefSerializer(read_only=True)

@@ -13,6 +13,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import User
+from caseflow.api import FieldsBuiltOnce
 from caseflow.net import client_ip
 from cases.validators import validate_multiline, validate_phone, validate_single_line
 
@@ -120,7 +121,7 @@ class PhoneField(TextField):
         super().__init__(**kwargs)
 
 
-class UserRefSerializer(serializers.ModelSerializer[User]):
+class UserRefSerializer(FieldsBuiltOnce, serializers.ModelSerializer[User]):
     class Meta:
         model = User
         fields = ["id", "full_name"]

@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from caseflow.api import FieldsBuiltOnce
 from cases import access
 from cases.actions.cases import do_add_note
 from cases.api.common import StrictSerializerMixin, TextField, UserRefSerializer, client_address, paginated, user_of
@@ -25,7 +26,7 @@ class NoteInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str
     kind = serializers.ChoiceField(choices=NoteKind.choices, required=False, default=NoteKind.SESSION)
 
 
-class NoteSerializer(serializers.ModelSerializer[Note]):
+class NoteSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Note]):
     author = UserRefSerializer(read_only=True)
 
     class Meta:

@@ -11,6 +11,7 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 
+from caseflow.api import FieldsBuiltOnce
 from cases.actions.errors import stale
 from cases.api.common import StrictIntegerField
 from cases.models import Platform, PlatformDomain
@@ -108,7 +109,7 @@ class PlatformSerializer(serializers.ModelSerializer[Platform]):
         return platform
 
 
-class PlatformRefSerializer(serializers.ModelSerializer[Platform]):
+class PlatformRefSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Platform]):
     class Meta:
         model = Platform
         fields = ["id", "name"]

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from caseflow.api import FieldsBuiltOnce
 from cases import access, selectors
 from cases.actions.sightings import SightingFlags, do_add_sightings, do_update_sighting
 from cases.api.common import StrictBooleanField, StrictIntegerField, StrictSerializerMixin, client_address, user_of
@@ -20,7 +21,7 @@ from cases.audit import log_access
 from cases.models import Case, ContentKind, FoundBy, Sighting, SightingState
 
 
-class SightingSerializer(serializers.ModelSerializer[Sighting]):
+class SightingSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Sighting]):
     platform = PlatformRefSerializer(read_only=True)
     same_elsewhere = serializers.SerializerMethodField()
 

@@ -13,6 +13,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
+from caseflow.api import FieldsBuiltOnce
 from cases import access
 from cases.actions.takedowns import do_draft_takedowns, do_edit_takedown_letter, do_transition_takedown
 from cases.api.common import IdField, StrictIntegerField, StrictSerializerMixin, TextField, client_address, user_of
@@ -25,7 +26,7 @@ LETTER_FIELDS = ["subject", "body", "sent_subject", "sent_body"]
 CASE_PRIVATE_FIELDS = [f"case__{name}" for name in sorted(PRIVATE_FIELDS)]
 
 
-class TakedownSerializer(serializers.ModelSerializer[TakedownRequest]):
+class TakedownSerializer(FieldsBuiltOnce, serializers.ModelSerializer[TakedownRequest]):
     platform = PlatformRefSerializer(read_only=True)
     case_reference = serializers.CharField(source="case.display_reference", read_only=True)
     sightings = serializers.SerializerMethodField()
