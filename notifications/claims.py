@@ -76,6 +76,11 @@ def settle_and_claim(
     return marked, _claimed_from_row(row[1:])
 
 
+def settle(settlement: Settlement) -> bool:
+    """Records the last send of a batch, with no row to claim after it; whether it changed its row."""
+    return settle_and_claim(settlement, None, settlement.token, settlement.started_at)[0]
+
+
 # --- PostgreSQL: one statement ---------------------------------------------------------------------
 
 _NOTIFICATION_FIELDS = Notification._meta.concrete_fields

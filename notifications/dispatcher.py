@@ -286,20 +286,20 @@ def _deliver_in_turn(ids: list[int]) -> dict[int, State | None]:
     """
     states: dict[int, State | None] = dict.fromkeys(ids)
     settlement: claims.Settlement | None = None
-    for pk in [*ids, None]:
+    for pk in ids:
         token, started_at = uuid.uuid4(), timezone.now()
         marked, claimed = claims.settle_and_claim(settlement, pk, token, started_at)
         if settlement is not None:
             _log_settlement(settlement, marked)
-        if pk is None:
-            break
+        settlement = None
         if claimed is None:
             # Another worker claimed it first, or it was sent, cancelled or put back to pending since:
             # this is a duplicate message for the row, and sending it would send twice.
-            settlement = None
             continue
         settlement = _send(claimed, token, started_at)
         states[pk] = settlement.state
+    if settlement is not None:
+        _log_settlement(settlement, claims.settle(settlement))
     return states
 
 
