@@ -13,7 +13,11 @@ Nothing is sent twice:
 - a worker marks the row sent only while it still holds its claim;
 - ids travel in batches of one channel (one broker message and one task per batch): the inbox rows of
   a batch are taken (locked, still queued) and marked sent in one transaction, so a second message for
-  them finds nothing; the e-mail and SMS rows of a batch are claimed, sent and recorded one at a time.
+  them finds nothing; the e-mail and SMS rows of a batch are claimed, sent and recorded one at a time,
+  each claim committed before its send and each record right after it. On PostgreSQL the record of one
+  send and the claim of the next row are one statement (notifications.claims), which commits both
+  (synchronously) before the next send begins: a worker killed in the middle of a batch leaves the rows
+  before the one it was sending sent and recorded, that one claimed, and the rest still queued.
 
 Nothing is lost:
 - the rows are the truth, the broker carries ids only. A publish that fails puts the rows back to
@@ -27,9 +31,7 @@ timeout in the middle of a send, leaves a row that is handed out and sent again.
 that window for an external channel, because the send and the commit are not one transaction. The SMS
 channel sends an Idempotency-Key so that a gateway can close it; the inbox has no window at all, since
 for an inbox row committing "sent" is the delivery itself. A crash of PostgreSQL itself in the middle
-of a send belongs to the same window (the worker cannot record the send, the row is sent again), and
-so does the worker's claim, which commits without waiting for the disk: a database crash within a
-fraction of a second of a claim could let a second message for the row claim it again.
+of a send belongs to the same window (the worker cannot record the send, the row is sent again).
 """
 
 from __future__ import annotations
