@@ -304,7 +304,8 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 # Keep each worker's database connection across tasks (Celery's Django fix-up otherwise opens a new
-# one for every task: 10,000 deliveries took 66 s instead of 24 s, bench/notifications.py).
+# one for every task: 10,000 deliveries took 66 s instead of 24 s, bench/notifications.py). Around
+# each task caseflow/celery.py applies CONN_MAX_AGE and the health check, as Django does per request.
 CELERY_DB_REUSE_MAX = 1000
 CELERY_BEAT_SCHEDULE = {
     "notifications-dispatch-due": {

@@ -13,7 +13,11 @@ Nothing is sent twice:
 - a worker marks the row sent only while it still holds its claim;
 - ids travel in batches of one channel (one broker message and one task per batch): the inbox rows of
   a batch are taken (locked, still queued) and marked sent in one transaction, so a second message for
-  them finds nothing; the e-mail and SMS rows of a batch are claimed, sent and recorded one at a time.
+  them finds nothing; the e-mail and SMS rows of a batch are claimed, sent and recorded one at a time,
+  each claim committed before its send and each record right after it. On PostgreSQL the record of one
+  send and the claim of the next row are one statement (notifications.claims), which commits both
+  (synchronously) before the next send begins: a worker killed in the middle of a batch leaves the rows
+  before the one it was sending sent and recorded, that one claimed, and the rest still queued.
 
 Nothing is lost:
 - the rows are the truth, the broker carries ids only. A publish that fails puts the rows back to
@@ -27,9 +31,7 @@ timeout in the middle of a send, leaves a row that is handed out and sent again.
 that window for an external channel, because the send and the commit are not one transaction. The SMS
 channel sends an Idempotency-Key so that a gateway can close it; the inbox has no window at all, since
 for an inbox row committing "sent" is the delivery itself. A crash of PostgreSQL itself in the middle
-of a send belongs to the same window (the worker cannot record the send, the row is sent again), and
-so does the worker's claim, which commits without waiting for the disk: a database crash within a
-fraction of a second of a claim could let a second message for the row claim it again.
+of a send belongs to the same window (the worker cannot record the send, the row is sent again).
 """
 
 from __future__ import annotations
@@ -43,13 +45,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, QuerySet
 from django.utils import timezone
 
 from caseflow.celery import app as celery_app
-from notifications import channels, conf, messages
+from notifications import channels, claims, conf, messages
 from notifications.channels import DeliveryError
-from notifications.crypto import UndecryptableAddressError
 from notifications.models import Channel, Notification, NotificationAttempt, Outcome, State
 
 logger = logging.getLogger(__name__)
@@ -245,7 +246,7 @@ def dispatch_due(
     return report
 
 
-# --- Delivering one notification ----------------------------------------------------------------
+# --- Delivering notifications -------------------------------------------------------------------
 
 
 def backoff(attempts: int) -> timedelta:
@@ -253,106 +254,12 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=2 ** min(attempts, 20)), conf.backoff_cap())
 
 
-def _record_sent(notification: Notification, token: uuid.UUID, started_at: datetime) -> State:
-    with transaction.atomic():
-        finished_at = timezone.now()
-        # Ours while we hold the claim; also if a reclaim took it back but no other worker holds it yet
-        # (then the message already queued for it finds nothing to claim).
-        still_ours = Q(claim_token=token) | Q(claim_token__isnull=True, state__in=[State.PENDING, State.SENDING])
-        marked = (
-            Notification.objects.filter(still_ours, pk=notification.pk)
-            .filter(state__in=[State.PENDING, State.SENDING])
-            .update(
-                state=State.SENT,
-                sent_at=finished_at,
-                attempts=F("attempts") + 1,
-                claim_token=None,
-                last_error="",
-                address=None,
-            )
-        )
-        NotificationAttempt.objects.create(
-            notification_id=notification.pk, outcome=Outcome.SENT, started_at=started_at, finished_at=finished_at
-        )
-    if not marked:
-        # The at-least-once window of the module docstring: this send outlived the visibility timeout.
-        logger.warning("notifications: sent after losing the claim", extra={"notification_id": notification.pk})
-    return State.SENT
-
-
-def _record_failure(
-    notification: Notification, token: uuid.UUID, started_at: datetime, code: str, *, permanent: bool
-) -> State:
-    attempts = notification.attempts + 1
-    final = permanent or attempts >= conf.max_attempts()
-    with transaction.atomic():
-        finished_at = timezone.now()
-        changes: dict[str, object] = {"attempts": attempts, "last_error": code, "claim_token": None, "claimed_at": None}
-        if final:
-            changes.update(state=State.FAILED, address=None)
-        else:
-            changes.update(state=State.PENDING, due_at=finished_at + backoff(attempts))
-        Notification.objects.filter(pk=notification.pk, claim_token=token).update(**changes)
-        NotificationAttempt.objects.create(
-            notification_id=notification.pk,
-            outcome=Outcome.FAILED,
-            error=code,
-            started_at=started_at,
-            finished_at=finished_at,
-        )
-    logger.warning(
-        "notifications: delivery failed",
-        extra={"notification_id": notification.pk, "error": code, "attempts": attempts, "final": final},
-    )
-    return State.FAILED if final else State.PENDING
-
-
-def _claim(notification_id: int, token: uuid.UUID, claimed_at: datetime) -> bool:
-    """Takes a queued row for this worker: a conditional update that only one worker can win."""
-    with transaction.atomic():
-        if connection.vendor == "postgresql":
-            # This commit need not wait for the disk: if a database crash loses it, the row is simply
-            # queued again, and the "sent" commit that follows a send flushes it with itself. It saves
-            # one of the two disk flushes of every delivery.
-            with connection.cursor() as cursor:
-                cursor.execute("SET LOCAL synchronous_commit TO OFF")
-        return bool(
-            Notification.objects.filter(pk=notification_id, state=State.SENDING, claim_token__isnull=True).update(
-                claim_token=token, claimed_at=claimed_at
-            )
-        )
-
-
 def deliver(notification_id: int) -> State | None:
     """Claims one queued notification, sends it and records the attempt; None if it was not ours to send.
 
     Returns the row's new state: sent, pending (to be retried after a backoff) or failed.
     """
-    token = uuid.uuid4()
-    started_at = timezone.now()
-    if not _claim(notification_id, token, started_at):
-        # Another worker claimed it first, or it was sent, cancelled or put back to pending since:
-        # this is a duplicate message for the row, and sending it would send twice.
-        return None
-    try:
-        notification = Notification.objects.select_related("recipient").get(pk=notification_id)
-    except UndecryptableAddressError:
-        # The key that encrypted the address was dropped from CASEFLOW_FIELD_KEYS: no retry can help.
-        without_address = Notification.objects.defer("address").get(pk=notification_id)
-        return _record_failure(without_address, token, started_at, "address_undecryptable", permanent=True)
-    try:
-        message = messages.render(notification)
-    except KeyError:
-        return _record_failure(notification, token, started_at, "unknown_template", permanent=True)
-    try:
-        channels.send(notification, message)
-    except DeliveryError as exc:
-        return _record_failure(notification, token, started_at, exc.code, permanent=exc.permanent)
-    except Exception as exc:
-        # An unexpected failure of a channel is retried like any other. Only its class is kept: the
-        # text of a mail or HTTP library's exception can hold an address.
-        return _record_failure(notification, token, started_at, f"error_{type(exc).__name__}", permanent=False)
-    return _record_sent(notification, token, started_at)
+    return _deliver_in_turn([notification_id])[notification_id]
 
 
 def deliver_batch(notification_ids: Sequence[int]) -> dict[int, State | None]:
@@ -360,18 +267,95 @@ def deliver_batch(notification_ids: Sequence[int]) -> dict[int, State | None]:
 
     Inbox rows are claimed and marked sent in one transaction, with one attempt row each: for an inbox
     row the commit is the delivery, so a crash leaves all of them queued or all of them delivered. Rows
-    of e-mail and SMS go through `deliver` one at a time (claim, send, record), so that a worker killed
-    in the middle of a batch repeats no more than the one message it was sending, as without batches.
+    of e-mail and SMS are claimed, sent and recorded one at a time, so that a worker killed in the
+    middle of a batch repeats no more than the one message it was sending, as without batches.
     """
     ids = sorted({int(pk) for pk in notification_ids})
     states: dict[int, State | None] = dict.fromkeys(ids)
-    inbox = list(Notification.objects.filter(pk__in=ids, channel=Channel.INBOX).values_list("pk", flat=True))
+    inbox = set(Notification.objects.filter(pk__in=ids, channel=Channel.INBOX).values_list("pk", flat=True))
     if inbox:
-        states.update(_deliver_inbox(inbox))
-    for pk in ids:
-        if pk not in inbox:
-            states[pk] = deliver(pk)
+        states.update(_deliver_inbox(sorted(inbox)))
+    states.update(_deliver_in_turn([pk for pk in ids if pk not in inbox]))
     return states
+
+
+def _deliver_in_turn(ids: list[int]) -> dict[int, State | None]:
+    """Claims, sends and records the queued rows among `ids`, one after another.
+
+    Each row is claimed (committed) right before its send; how the send ended is written by the
+    statement that claims the next row, or by a last one (notifications.claims), never after
+    anything else has begun: the window between a send and its record stays as short as it was.
+    """
+    states: dict[int, State | None] = dict.fromkeys(ids)
+    settlement: claims.Settlement | None = None
+    for pk in ids:
+        token, started_at = uuid.uuid4(), timezone.now()
+        marked, claimed = claims.settle_and_claim(settlement, pk, token, started_at)
+        if settlement is not None:
+            _log_settlement(settlement, marked)
+        settlement = None
+        if claimed is None:
+            # Another worker claimed it first, or it was sent, cancelled or put back to pending since:
+            # this is a duplicate message for the row, and sending it would send twice.
+            continue
+        settlement = _send(claimed, token, started_at)
+        states[pk] = settlement.state
+    if settlement is not None:
+        _log_settlement(settlement, claims.settle(settlement))
+    return states
+
+
+def _send(claimed: claims.Claimed, token: uuid.UUID, started_at: datetime) -> claims.Settlement:
+    """Renders and sends one claimed row; how it ended, to be recorded with the next claim."""
+    notification = claimed.notification
+
+    def failure(code: str, *, permanent: bool) -> claims.Settlement:
+        attempts = notification.attempts + 1
+        final = permanent or attempts >= conf.max_attempts()
+        return claims.Settlement(
+            notification_id=notification.pk,
+            token=token,
+            started_at=started_at,
+            state=State.FAILED if final else State.PENDING,
+            error=code,
+            attempts=attempts,
+            retry_after=None if final else backoff(attempts),
+        )
+
+    if claimed.address_undecryptable:
+        # The key that encrypted the address was dropped from CASEFLOW_FIELD_KEYS: no retry can help.
+        return failure("address_undecryptable", permanent=True)
+    try:
+        message = messages.render(notification)
+    except KeyError:
+        return failure("unknown_template", permanent=True)
+    try:
+        channels.send(notification, message)
+    except DeliveryError as exc:
+        return failure(exc.code, permanent=exc.permanent)
+    except Exception as exc:
+        # An unexpected failure of a channel is retried like any other. Only its class is kept: the
+        # text of a mail or HTTP library's exception can hold an address.
+        return failure(f"error_{type(exc).__name__}", permanent=False)
+    return claims.Settlement(notification_id=notification.pk, token=token, started_at=started_at, state=State.SENT)
+
+
+def _log_settlement(settlement: claims.Settlement, marked: bool) -> None:
+    if settlement.state != State.SENT:
+        logger.warning(
+            "notifications: delivery failed",
+            extra={
+                "notification_id": settlement.notification_id,
+                "error": settlement.error,
+                "attempts": settlement.attempts,
+                "final": settlement.state == State.FAILED,
+            },
+        )
+    elif not marked:
+        # The at-least-once window of the module docstring: this send outlived the visibility timeout.
+        logger.warning(
+            "notifications: sent after losing the claim", extra={"notification_id": settlement.notification_id}
+        )
 
 
 def _deliver_inbox(ids: list[int]) -> dict[int, State]:

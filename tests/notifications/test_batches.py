@@ -77,6 +77,62 @@ def test_an_inbox_batch_costs_the_same_queries_for_one_row_and_for_fifty(alice: 
     assert NotificationAttempt.objects.filter(notification__in=one + fifty).count() == 51
 
 
+def _queued_emails(count: int, prefix: str) -> list[int]:
+    """`count` victim e-mails, queued as the dispatcher leaves them (sending, no claim)."""
+    with transaction.atomic():
+        ids = [add(address=f"{prefix}-{i}@victims.test", channel=Channel.EMAIL).pk for i in range(count)]
+    dispatch_due(publish=Collector())
+    return ids
+
+
+@pytest.mark.services(needs=("postgresql",))
+@pytest.mark.django_db
+def test_an_email_batch_costs_one_statement_per_row_and_two_more(mailoutbox: list[object]) -> None:
+    one, fifty = _queued_emails(1, "q1"), _queued_emails(50, "q50")
+    statements = {}
+    for ids in (one, fifty):
+        with CaptureQueriesContext(connection) as captured:
+            states = deliver_batch(ids)
+        assert set(states.values()) == {State.SENT}
+        statements[len(ids)] = [query["sql"].split(" ", 1)[0] for query in captured]
+    # The batch's inbox rows (none), then for each e-mail one statement that records the previous
+    # send and claims it, and one that records the last send: no BEGIN, COMMIT or SELECT of the row.
+    assert statements == {1: ["SELECT", "WITH", "WITH"], 50: ["SELECT"] + ["WITH"] * 51}
+    assert len(mailoutbox) == 51
+    rows = Notification.objects.filter(pk__in=one + fifty)
+    assert set(rows.values_list("state", "attempts", "claim_token", "address")) == {(State.SENT, 1, None, None)}
+    attempts = NotificationAttempt.objects.filter(notification__in=one + fifty)
+    assert list(attempts.values_list("outcome", "error").distinct()) == [(Outcome.SENT, "")]
+    assert attempts.count() == 51
+
+    # The same ids again (a broker redelivering the message): one claim each finds nothing to take.
+    with CaptureQueriesContext(connection) as captured:
+        assert set(deliver_batch(fifty).values()) == {None}
+    assert len(captured) == 1 + 50
+    assert len(mailoutbox) == 51
+
+
+@pytest.mark.services(needs=("postgresql",))
+@pytest.mark.django_db
+def test_an_email_batch_records_a_failure_with_the_next_claim(mailoutbox: list[object]) -> None:
+    good, bad, last = _queued_emails(3, "mixed")
+    Notification.objects.filter(pk=bad).update(template_key="no.such.message")
+    with CaptureQueriesContext(connection) as captured:
+        states = deliver_batch([good, bad, last])
+    assert states == {good: State.SENT, bad: State.FAILED, last: State.SENT}
+    assert len(captured) == 1 + 3 + 1
+    assert len(mailoutbox) == 2
+    failed = Notification.objects.get(pk=bad)
+    assert (failed.state, failed.attempts, failed.last_error, failed.address) == (
+        State.FAILED,
+        1,
+        "unknown_template",
+        None,
+    )
+    outcomes = NotificationAttempt.objects.filter(notification__in=[good, bad, last]).order_by("notification_id")
+    assert list(outcomes.values_list("outcome", flat=True)) == [Outcome.SENT, Outcome.FAILED, Outcome.SENT]
+
+
 @pytest.mark.django_db
 def test_an_inbox_row_with_an_unknown_message_fails_alone(alice: User) -> None:
     with transaction.atomic():
