@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
@@ -140,10 +142,15 @@ class TakedownRequest(models.Model):
     @property
     def is_overdue(self) -> bool:
         """Derived, never stored: sent or acknowledged, and the platform's deadline has passed."""
+        return self.overdue(self.status, self.deadline_at, timezone.now())
+
+    @staticmethod
+    def overdue(status: str, deadline_at: datetime | None, now: datetime) -> bool:
+        """The rule of is_overdue on plain values (lists read as values, not model objects)."""
         return (
-            self.status in (TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED)
-            and self.deadline_at is not None
-            and self.deadline_at < timezone.now()
+            status in (TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED)
+            and deadline_at is not None
+            and deadline_at < now
         )
 
 

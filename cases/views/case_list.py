@@ -3,6 +3,7 @@ for supervisors a bulk assignment in which every case is checked against the ver
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from html import escape
@@ -30,7 +31,7 @@ from cases.audit import log_access
 from cases.case_list import PAGE_SIZE, SORTS, CaseFilterForm, assignable_staff, filtered, filters_html, is_filtered
 from cases.crypto import is_erased, load_case_keys, open_value
 from cases.models import AccessAction, Case, Priority, Status
-from cases.views.common import address, staff
+from cases.views.common import address, href_of, staff
 
 MAX_BULK = 100
 
@@ -52,7 +53,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     page = paginator.get_page(request.GET.get("page"))
     statuses = {value: str(label) for value, label in Status.choices}
     priorities = {value: str(label) for value, label in Priority.choices}
-    href = _detail_href()
+    href = href_of("cases:detail")
     # The case keys of the page's rows in one query to the key store, before any name is opened.
     load_case_keys(values[0] for values in page.object_list)
     rows = [_row(values, href, statuses, priorities) for values in page.object_list]
@@ -132,16 +133,11 @@ ROW_VALUES = (
     "created_at",
     "updated_at",
 )
-_SAMPLE_PK = 918273645
 
 
-def _detail_href() -> tuple[str, str]:
-    """The case page's address around its id, reversed once per page rather than once per row."""
-    head, _sep, tail = reverse("cases:detail", args=[_SAMPLE_PK]).partition(str(_SAMPLE_PK))
-    return head, tail
-
-
-def _row(values: tuple[Any, ...], href: tuple[str, str], statuses: dict[str, str], priorities: dict[str, str]) -> Row:
+def _row(
+    values: tuple[Any, ...], href: Callable[[int], str], statuses: dict[str, str], priorities: dict[str, str]
+) -> Row:
     """Ids as text too: an int in a template goes through number formatting for the locale each time."""
     pk, version, reference, sealed, is_minor, status, priority, counsellor, created_at, updated_at = values
     # values_list() hands the name over sealed: opened with the case's key (loaded for the page at once).
@@ -149,7 +145,7 @@ def _row(values: tuple[Any, ...], href: tuple[str, str], statuses: dict[str, str
     return Row(
         pk=str(pk),
         version=str(version),
-        href=f"{href[0]}{pk}{href[1]}",
+        href=href(pk),
         reference=Case.format_reference(reference),
         name=name,
         # Its data key destroyed: the name reads as erased, and the row says so.

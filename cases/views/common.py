@@ -3,6 +3,7 @@ the step that asks before a change that cannot be undone."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import cast
 
 from django.contrib import messages
@@ -23,6 +24,15 @@ ERASE_QUESTION = gettext_lazy("Erase this case and everything held about the vic
 CLOSE_CASE_EXPLANATION = gettext_lazy(
     "Its follow-ups and the reminders of its open requests are cancelled. Only a supervisor can reopen it."
 )
+
+
+_SAMPLE_PK = 918273645
+
+
+def href_of(view_name: str) -> Callable[[int], str]:
+    """The address of `view_name` for an id, reversed once per page rather than once per row."""
+    head, _sep, tail = reverse(view_name, args=[_SAMPLE_PK]).partition(str(_SAMPLE_PK))
+    return lambda pk: f"{head}{int(pk)}{tail}"
 
 
 def staff(request: HttpRequest) -> User:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -25,8 +28,8 @@ from cases.actions.takedowns import (
 )
 from cases.audit import log_access
 from cases.forms import SendLetterForm, TakedownTransitionForm
-from cases.models import PRIVATE_FIELDS, REPLY_OUTCOMES, ReplyStatus, RequestChannel, TakedownRequest, TakedownStatus
-from cases.views.common import address, ask_first, confirmed, refused, staff
+from cases.models import REPLY_OUTCOMES, Case, ReplyStatus, RequestChannel, TakedownRequest, TakedownStatus
+from cases.views.common import address, ask_first, confirmed, href_of, refused, staff
 
 
 @login_required
@@ -241,12 +244,33 @@ def takedown_transition(request: HttpRequest, pk: int) -> HttpResponse:
 def takedowns_due(request: HttpRequest) -> HttpResponse:
     """The centre's open requests with a deadline, soonest first; overdue ones on top and marked."""
     user = staff(request)
+    # Plain values, no model objects, and the rows' markup joined in Python: 200 rows through the
+    # template's loop, with a {% url %} in every row, took 90 ms of a 107 ms page (bench.takedowns).
     rows = list(
         access.takedowns_visible_to(user)
         .filter(status__in=[TakedownStatus.SENT, TakedownStatus.ACKNOWLEDGED, TakedownStatus.ESCALATED])
-        .select_related("platform", "case")
-        # No letter and no victim detail on this page: nothing to load or decrypt.
-        .defer("subject", "body", "sent_subject", "sent_body", *(f"case__{f}" for f in PRIVATE_FIELDS))
-        .order_by("deadline_at", "pk")[:200]
+        .order_by("deadline_at", "pk")
+        .values_list("pk", "deadline_at", "status", "platform__name", "case_id", "case__reference")[:200]
     )
-    return render(request, "cases/takedowns_due.html", {"takedowns": rows, "now": timezone.now()})
+    return render(request, "cases/takedowns_due.html", {"rows_html": _due_rows_html(rows), "count": len(rows)})
+
+
+def _due_rows_html(rows: list[tuple[Any, ...]]) -> SafeString:
+    """The due list's rows, every value escaped where it is put in (the markup the template had)."""
+    now = timezone.now()
+    takedown_href, case_href = href_of("cases:takedown"), href_of("cases:detail")
+    statuses = {value: escape(str(label)) for value, label in TakedownStatus.choices}
+    overdue_badge = f' <span class="badge urgent">{escape(_("overdue"))}</span>'
+    lines = []
+    for pk, deadline_at, status, platform, case_id, reference in rows:
+        overdue = TakedownRequest.overdue(status, deadline_at, now)
+        deadline = timezone.localtime(deadline_at).strftime("%Y-%m-%d %H:%M") if deadline_at else ""
+        lines.append(
+            f'<tr class="{"overdue" if overdue else ""}">'
+            f"<td>{deadline}{overdue_badge if overdue else ''}</td>"
+            f'<td><a href="{takedown_href(pk)}">{escape(platform)}</a></td>'
+            f'<td><a href="{case_href(case_id)}" class="ref">{escape(Case.format_reference(reference))}</a></td>'
+            f"<td>{statuses.get(status, escape(status))}</td></tr>"
+        )
+    # Safe to mark: every interpolated value above is escaped or an int where it is put in.
+    return mark_safe("\n".join(lines))  # noqa: S308 # nosec B308, B703

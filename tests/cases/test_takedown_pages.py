@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
@@ -77,3 +79,29 @@ def test_it_lists_takedowns_due_soonest_first_with_overdue_marked(
     assert "overdue" in page
     alices = client_as(alice).get("/takedowns/due/").content.decode()
     assert f"/takedowns/{other.pk}/" not in alices  # bob's case is not alice's to see
+
+
+def test_the_due_list_reads_the_same_queries_for_one_request_and_for_many(client_as, alice, carol, alices_case) -> None:
+    def due_queries() -> tuple[int, str]:
+        client = client_as(carol)
+        client.get("/takedowns/due/")  # the session's first request settles what later ones find ready
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get("/takedowns/due/", headers={"accept-language": "en"}).content.decode()
+        return len(queries), page
+
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://x.com/a/status/1"])
+    [first] = do_draft_takedowns(actor=alice, case=alices_case)
+    do_transition_takedown(actor=alice, case=alices_case, takedown=first, status="sent")
+    one, page = due_queries()
+    assert page.split("<tbody>")[1].count("<tr") == 1
+    do_add_sightings(actor=alice, case=alices_case, lines=["https://www.instagram.com/p/abc/", "https://t.me/room/5"])
+    for request in do_draft_takedowns(actor=alice, case=alices_case):
+        do_transition_takedown(actor=alice, case=alices_case, takedown=request, status="sent")
+    TakedownRequest.objects.filter(pk=first.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
+    many, page = due_queries()
+    assert many == one
+    rows = page.split("<tbody>")[1].split("</tbody>")[0]
+    assert rows.count("<tr") == 3
+    assert rows.index(f"/takedowns/{first.pk}/") < rows.index("</tr>")  # overdue, soonest: first
+    assert 'class="overdue"' in rows.split("</tr>")[0] and "overdue</span>" in rows.split("</tr>")[0]
+    assert alices_case.display_reference in rows
