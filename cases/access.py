@@ -51,18 +51,21 @@ def _staff(user: User | AnonymousUser) -> User:
 def cases_visible_to(user: User | AnonymousUser) -> QuerySet[Case]:
     """Every case this user may read; raises PermissionDenied for administrators."""
     staff = _staff(user)
-    return Case.objects.filter(centre_id=staff.centre_id).filter(_visible_within_centre(staff))
+    cases = Case.objects.filter(centre_id=staff.centre_id)
+    if staff.role == Role.SUPERVISOR:
+        return cases
+    return cases.filter(_counsellor_sees(staff))
 
 
 def visible_within_centre(user: User | AnonymousUser) -> Q:
-    """The rule of cases_visible_to as a condition on cases already limited to the user's centre, for
-    a query that must also count what she may not see (the intake's duplicate check) in one pass."""
-    return _visible_within_centre(_staff(user))
+    """The rule of cases_visible_to as a condition on cases of the user's centre, for a query that must
+    also count what she may not see (the intake's duplicate check) in one pass. For a supervisor it is a
+    condition every case of her centre meets: an empty Q() would be negated into "every case"."""
+    staff = _staff(user)
+    return Q(centre_id=staff.centre_id) if staff.role == Role.SUPERVISOR else _counsellor_sees(staff)
 
 
-def _visible_within_centre(staff: User) -> Q:
-    if staff.role == Role.SUPERVISOR:
-        return Q()
+def _counsellor_sees(staff: User) -> Q:
     # The intake queue is open unassigned cases; a closed case left unassigned is nobody's to read.
     return Q(assigned_to_id=staff.pk) | Q(assigned_to__isnull=True, status__in=OPEN_STATUSES)
 

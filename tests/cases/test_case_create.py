@@ -221,3 +221,11 @@ def test_it_opens_a_case_in_a_fixed_number_of_queries(alice: User, duplicate: bo
     assert len(keys_db.captured_queries) == 2, keys_db.captured_queries
     assert response.json()["possible_duplicates_hidden"] == 0
     assert len(response.json()["possible_duplicates"]) == (1 if duplicate else 0)
+
+
+def test_a_supervisor_sees_every_open_duplicate_of_her_centre(api_as, alice: User, bob: User, carol: User) -> None:
+    alices = open_case(alice, contact_phone="010-4444-0000", contact_email="")
+    bobs = open_case(bob, contact_phone="010-4444-0000", contact_email="")
+    body = api_as(carol).post(URL, {"victim_name": "한수아", "contact_phone": "010-4444-0000"}, format="json").json()
+    assert {row["id"] for row in body["possible_duplicates"]} == {alices.pk, bobs.pk}
+    assert body["possible_duplicates_hidden"] == 0
