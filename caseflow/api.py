@@ -4,9 +4,14 @@ actions is in caseflow/errors.py."""
 from __future__ import annotations
 
 import copy
+from functools import partial
 from typing import Any
 
+from django.db.models import QuerySet
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.request import Request
+
+from caseflow.paging import CountedApart
 
 
 class Pagination(PageNumberPagination):
@@ -14,6 +19,13 @@ class Pagination(PageNumberPagination):
 
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_values(
+        self, rows: QuerySet[Any], request: Request, *, total_of: QuerySet[Any], view: Any = None
+    ) -> list[Any]:
+        """A page of rows read as plain values, the total counted on `total_of` (caseflow/paging.py)."""
+        self.django_paginator_class = partial(CountedApart, total_of=total_of)  # type: ignore[assignment]
+        return list(self.paginate_queryset(rows, request, view=view) or [])
 
 
 class FieldsBuiltOnce:

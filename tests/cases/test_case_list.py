@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
 from cases.actions.cases import do_assign_case, do_open_case, do_transition_case
+from cases.actions.keys import do_destroy_case_key
+from cases.api.cases import CaseListSerializer
 from cases.models import Case
 from tests.cases.conftest import open_case
 
@@ -125,3 +129,30 @@ def test_it_keeps_a_closed_unassigned_case_out_of_the_intake_queue(api_as, alice
 )
 def test_it_answers_odd_numbers_and_dates_with_400(api_as, carol: User, url: str) -> None:
     assert api_as(carol).get(url).status_code == 400
+
+
+def test_its_rows_are_what_the_serializer_writes(api_as, alice: User, carol: User, intake_case: Case) -> None:
+    """The list and the search read plain values (list_rows), not cases through CaseListSerializer: every
+    row must still be what the serializer writes of the case, for an assigned, an unassigned and an
+    erased case, a minor's, a Korean name."""
+    minor = open_case(alice, victim_name="김서연", priority="urgent", is_minor=True)
+    do_transition_case(actor=alice, case=minor, status="in_progress")
+    erased = open_case(alice, victim_name="Erased Person")
+    do_destroy_case_key(actor=carol, case=erased, reason="asked")
+    api = api_as(carol)
+    listed = api.get(URL).json()["results"]
+    written = json.loads(
+        JSONRenderer().render(
+            CaseListSerializer(
+                Case.objects.filter(centre_id=carol.centre_id)
+                .select_related("assigned_to")
+                .order_by("-created_at", "-pk"),
+                many=True,
+            ).data
+        )
+    )
+    assert listed == written
+    assert {row["id"]: (row["victim_name"], row["erased"]) for row in listed}[erased.pk] == ("", True)
+    assert {row["id"]: row["victim_name"] for row in listed}[minor.pk] == "김서연"
+    found = api.post(URL + "search/", {"q": "김서연"}, format="json").json()["results"]
+    assert found == [row for row in written if row["id"] == minor.pk]
