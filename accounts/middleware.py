@@ -10,12 +10,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import django_otp.middleware
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from accounts.mfa import has_authenticator, is_verified, owes_code
+from accounts.models import TotpDevice
+from caseflow.db import select_one
 from caseflow.json_errors import is_api_request
 
 # Views an unverified session may reach, by name: signing in and out, the two-step pages (which
@@ -40,6 +43,20 @@ OPEN_VIEWS = frozenset(
 )
 # The victim's portal keeps its own session and never reads the staff one.
 OPEN_NAMESPACES = frozenset({"portal"})
+
+
+class OTPMiddleware(django_otp.middleware.OTPMiddleware):
+    """django-otp's: marks the session's user verified when the session names an authenticator of hers
+    that is confirmed (django-otp checks both, as before). Ours are read by one hand-written SELECT: the
+    ORM's lookup took 0.6 ms of every staff page (caseflow.db.select_one)."""
+
+    def _device_from_persistent_id(self, persistent_id: str) -> Any:
+        label, _slash, number = self._normalize_persistent_id(persistent_id).rpartition("/")
+        if label != TotpDevice.model_label():
+            return super()._device_from_persistent_id(persistent_id)
+        if not (number.isascii() and number.isdigit() and len(number) <= 18):
+            return None
+        return select_one(TotpDevice, 't."id" = %s', [int(number)])
 
 
 def _carries_token(request: HttpRequest) -> bool:

@@ -1,11 +1,15 @@
-"""A new row written by one hand-built INSERT, for the hot paths where the ORM's save costs more than
-the statement (the access log of every list, a new case with its event and name pieces)."""
+"""Hand-built statements for the hot paths where the ORM costs more than the statement itself: a new row
+written by one INSERT (the access log of every list, a new case with its event and name pieces), and one
+row read by one SELECT (the session, its user and her authenticator on every staff page)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
-from django.db import connection, models
+from django.db import connection, connections, models, router
 
 
 def insert_values(instance: models.Model, *, skip: str = "") -> tuple[list[str], list[Any]]:
@@ -36,3 +40,79 @@ def insert(instance: models.Model) -> None:
             f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(values)})",  # noqa: S608 # nosec B608
             values,
         )
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """How to read a model's row: its quoted columns, and each value's converters as the ORM's compiler
+    applies them (the backend's, then the field's from_db_value), with the column they are called with."""
+
+    columns: str
+    names: list[str]
+    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
+
+
+@lru_cache(maxsize=64)
+def _reading(model: type[models.Model], alias: str, using: str) -> _Reading:
+    db = connections[using]
+    fields = model._meta.concrete_fields
+    converters = []
+    for index, field in enumerate(fields):
+        column = field.get_col(model._meta.db_table)
+        found = tuple(db.ops.get_db_converters(column) + column.get_db_converters(db))
+        if found:
+            converters.append((index, column, found))
+    return _Reading(
+        columns=", ".join(f"{alias}.{db.ops.quote_name(str(field.column))}" for field in fields),
+        names=[field.attname for field in fields],
+        converters=tuple(converters),
+    )
+
+
+def _instance[M: models.Model](model: type[M], using: str, reading: _Reading, row: Sequence[Any]) -> M:
+    db = connections[using]
+    values = list(row)
+    for index, column, converters in reading.converters:
+        for converter in converters:
+            values[index] = converter(values[index], column, db)
+    return model.from_db(using, reading.names, values)
+
+
+@lru_cache(maxsize=64)
+def _statement(model: type[models.Model], related: str, using: str) -> tuple[str, _Reading, _Reading | None]:
+    """SELECT … FROM the model's table, named t, joined with the table of its foreign key `related` as r."""
+    quote = connections[using].ops.quote_name
+    own = _reading(model, "t", using)
+    if not related:
+        return f"SELECT {own.columns} FROM {quote(model._meta.db_table)} t", own, None  # noqa: S608
+    link: Any = model._meta.get_field(related)
+    theirs = _reading(link.related_model, "r", using)
+    return (
+        f"SELECT {own.columns}, {theirs.columns} FROM {quote(model._meta.db_table)} t"  # noqa: S608
+        f" JOIN {quote(link.related_model._meta.db_table)} r"
+        f" ON r.{quote(link.related_model._meta.pk.column)} = t.{quote(link.column)}",
+        own,
+        theirs,
+    )
+
+
+def select_one[M: models.Model](model: type[M], where: str, params: Sequence[Any], *, related: str = "") -> M | None:
+    """The first row of `model` whose columns meet `where` (SQL about the table, named `t`; values are
+    parameters), and with `related` the row its foreign key of that name points to, cached as
+    select_related caches it. The ORM builds such a query in 0.4–0.7 ms; the statement takes 0.1 ms
+    (the session, the user and her authenticator were 2 ms of every staff page: bench.case_list)."""
+    using = router.db_for_read(model)
+    sql, own, theirs = _statement(model, related, using)
+    link: Any = model._meta.get_field(related) if related else None
+    with connections[using].cursor() as cursor:
+        # Table and column names come from the models' _meta and are quoted; `where` is the caller's
+        # fixed SQL, its values parameters.
+        cursor.execute(f"{sql} WHERE {where} LIMIT 1", params)  # nosec B608
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    count = len(own.names)
+    instance = _instance(model, using, own, row[:count])
+    if link is not None and theirs is not None:
+        link.set_cached_value(instance, _instance(link.related_model, using, theirs, row[count:]))
+    return instance

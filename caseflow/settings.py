@@ -112,7 +112,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Marks the session's user verified (user.is_verified()) once a code was entered (django-otp).
-    "django_otp.middleware.OTPMiddleware",
+    "accounts.middleware.OTPMiddleware",
     "caseflow.middleware.SessionIdleTimeoutMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # A session that owes a code reaches only the sign-in and two-step pages (accounts/middleware.py).
@@ -435,6 +435,8 @@ REST_KNOX = {
 }
 
 # --- Sessions and cookies ------------------------------------------------------------------------
+# Database sessions, each read by one hand-written SELECT (caseflow/sessions.py).
+SESSION_ENGINE = "caseflow.sessions"
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 30, minimum=1) * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
 
 from accounts import mfa, models
 from accounts.models import AccountEvent, RecoveryCode, RecoveryCodeDevice, TotpDevice, User
@@ -340,3 +341,33 @@ def test_it_rotates_the_secret_with_the_field_keys(client_as, alice: User, setti
     call_command("rotate_field_keys", stdout=StringIO())
     settings.CASEFLOW_FIELD_KEYS = [new_key]
     assert TotpDevice.objects.get(pk=device.pk).secret == device.secret
+
+
+@pytest.mark.parametrize("change", ["removed", "unconfirmed", "another's", "garbled id", "huge id", "other kind"])
+def test_a_session_stays_verified_only_by_a_confirmed_app_of_hers(
+    client_as, carol: User, bob: User, change: str
+) -> None:
+    """The session names the app that accepted the code, and every request reads that app again (one
+    hand-written SELECT, accounts.middleware.OTPMiddleware): an app removed, unconfirmed or moved to
+    someone else, or a name that is not an app of hers, leaves the session owing a code."""
+    client = client_as(carol)
+    assert client.get("/cases/").status_code == 200
+    device = authenticator(carol)
+    named = {
+        "garbled id": f"{device.persistent_id}x",
+        "huge id": f"{TotpDevice.model_label()}/{'9' * 40}",
+        "other kind": f"accounts.recoverycodedevice/{device.pk}",
+    }
+    if change == "removed":
+        TotpDevice.objects.filter(pk=device.pk).delete()
+    elif change == "unconfirmed":
+        TotpDevice.objects.filter(pk=device.pk).update(confirmed=False)
+    elif change == "another's":
+        TotpDevice.objects.filter(pk=device.pk).update(user=bob)
+    else:
+        session = client.session
+        session[DEVICE_ID_SESSION_KEY] = named[change]
+        session.save()
+    page = client.get("/cases/")
+    assert page.status_code == 403
+    assert "_auth_user_id" in client.session  # still signed in, owing the code
