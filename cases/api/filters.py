@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
+from caseflow.api import FormBuiltOnce
 from cases.models import AccessLog, Case, Priority, Status, TakedownRequest, TakedownStatus, normalise_reference
 
 
@@ -40,7 +41,7 @@ class TimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
-class CaseFilter(django_filters.FilterSet):
+class CaseFilter(FormBuiltOnce, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     # Strict: "true" or "false"; django-filter's BooleanFilter would ignore "perhaps" silently.
@@ -89,7 +90,7 @@ class AccessLogFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class TakedownFilter(django_filters.FilterSet):
+class TakedownFilter(FormBuiltOnce, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TakedownStatus.choices)
     platform = IdFilter(field_name="platform_id")
     case = IdFilter(field_name="case_id")

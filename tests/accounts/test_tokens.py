@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from axes.models import AccessAttempt
+from django.utils import timezone
 from knox.models import AuthToken
 from rest_framework.test import APIClient
 
@@ -185,3 +188,17 @@ def test_it_locks_the_account_after_five_wrong_codes(api: APIClient, alice: User
     assert locked.status_code == 429
     assert locked["Content-Type"].startswith("application/json")
     assert _ask(api, alice, password, address="10.0.0.9", otp=code(device)).status_code == 200
+
+
+def test_it_refuses_a_token_that_only_shares_the_key_or_is_not_text(api: APIClient, alice: User, password: str) -> None:
+    """The stored key is the token's first characters; only the whole token's digest admits, and an
+    expired token is refused and deleted (accounts.auth reads them by hand-written SQL)."""
+    token = _issue(api, "alice@seoul.test", password)
+    forged = token[:-1] + ("0" if token[-1] != "0" else "1")
+    for header in (f"Token {forged}".encode(), b"Token cf_\xff\xfe\x80", f"Token {token[:15]}".encode()):
+        response = api.get(ME, HTTP_AUTHORIZATION=header)
+        assert response.status_code == 401, header
+    assert api.get(ME, HTTP_AUTHORIZATION=f"Token {token}").status_code == 200
+    AuthToken.objects.filter(user=alice).update(expiry=timezone.now() - timedelta(seconds=1))
+    assert api.get(ME, HTTP_AUTHORIZATION=f"Token {token}").status_code == 401
+    assert not AuthToken.objects.filter(user=alice).exists()
