@@ -4,9 +4,11 @@ the subject modules' mixins, so that each subject is one file."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime, tzinfo
 from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
@@ -161,7 +163,10 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Case]):
         read_only_fields = fields
 
 
-_WHEN = serializers.DateTimeField(read_only=True)
+def _iso(moment: datetime, zone: tzinfo) -> str:
+    """As DRF's DateTimeField writes a time: ISO 8601 in the current time zone, UTC as Z."""
+    text = moment.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def list_rows(values: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
@@ -171,7 +176,7 @@ def list_rows(values: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
     rows = list(values)
     # The rows' case keys in one query to the key store, before any name is opened.
     load_case_keys(row[0] for row in rows)
-    when = _WHEN.to_representation
+    zone = timezone.get_current_timezone()
     answer = []
     for pk, reference, status_, priority, is_minor, sealed, assignee, assignee_name, created, updated, version in rows:
         name = open_value(pk, sealed)
@@ -185,8 +190,8 @@ def list_rows(values: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
                 "victim_name": str(name),
                 "erased": is_erased(name),
                 "assigned_to": None if assignee is None else {"id": assignee, "full_name": assignee_name},
-                "created_at": when(created),
-                "updated_at": when(updated),
+                "created_at": _iso(created, zone),
+                "updated_at": _iso(updated, zone),
                 "version": version,
             }
         )
