@@ -9,20 +9,24 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from django.db import connection, connections, models, router
+from django.db import DEFAULT_DB_ALIAS, connections, models, router
 
 
-def insert_values(instance: models.Model, *, skip: str = "") -> tuple[list[str], list[Any]]:
+def insert_values(
+    instance: models.Model, *, skip: str = "", using: str = DEFAULT_DB_ALIAS
+) -> tuple[list[str], list[Any]]:
     """The quoted columns and prepared values of a new row, as Model.save would write them (encrypted
-    fields sealed by their pre_save, defaults applied); the primary key and generated columns left out."""
+    fields sealed by their pre_save, defaults applied); an automatic primary key and generated columns
+    left out."""
+    db = connections[using]
     fields = [
         field
         for field in instance._meta.local_concrete_fields
-        if not field.primary_key and not field.generated and field.attname != skip
+        if field is not instance._meta.auto_field and not field.generated and field.attname != skip
     ]
     return (
-        [connection.ops.quote_name(str(field.column)) for field in fields],
-        [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields],
+        [db.ops.quote_name(str(field.column)) for field in fields],
+        [field.get_db_prep_save(field.pre_save(instance, True), db) for field in fields],
     )
 
 
@@ -30,16 +34,22 @@ def placeholders(values: list[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def insert(instance: models.Model) -> None:
-    """Writes a new row without reading anything back (no id, no signals): for rows nobody uses after."""
-    columns, values = insert_values(instance)
-    table = connection.ops.quote_name(instance._meta.db_table)
-    with connection.cursor() as cursor:
-        # Table and column names come from the model's _meta and are quoted; values are parameters.
-        cursor.execute(
-            f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(values)})",  # noqa: S608 # nosec B608
-            values,
+def insert(instance: models.Model, *, using: str = DEFAULT_DB_ALIAS, replace_on: str = "") -> None:
+    """Writes a new row without reading anything back (no id, no signals): for rows nobody uses after.
+    With `replace_on`, a unique column, a row already holding the same value is replaced by this one
+    (INSERT … ON CONFLICT … DO UPDATE, one statement on PostgreSQL and SQLite alike)."""
+    db = connections[using]
+    columns, values = insert_values(instance, using=using)
+    table = db.ops.quote_name(instance._meta.db_table)
+    # Table and column names come from the model's _meta and are quoted; values are parameters.
+    sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({placeholders(values)})"  # noqa: S608
+    if replace_on:
+        key = db.ops.quote_name(replace_on)
+        sql += f" ON CONFLICT ({key}) DO UPDATE SET " + ", ".join(
+            f"{column} = EXCLUDED.{column}" for column in columns if column != key
         )
+    with db.cursor() as cursor:
+        cursor.execute(sql, values)  # nosec B608
 
 
 @dataclass(frozen=True)
