@@ -2,7 +2,8 @@
 
 One place for every page, the API with session authentication, the reports and the admin: the
 session is what is verified or not, so the check is made on the session, before any view runs. A
-request that carries an API token is left to the token, which is only issued after the code check.
+request that carries an API token to an API view is left to the token, which is only issued after the
+code check; to any other view the token means nothing, and the session is checked as always.
 """
 
 from __future__ import annotations
@@ -15,7 +16,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from rest_framework.views import APIView
 
+from accounts.auth import TokenAuthentication
 from accounts.mfa import has_authenticator, is_verified, owes_code
 from accounts.models import TotpDevice
 from caseflow.db import select_one
@@ -59,11 +62,21 @@ class OTPMiddleware(django_otp.middleware.OTPMiddleware):
         return select_one(TotpDevice, 't."id" = %s', [int(number)])
 
 
-def _carries_token(request: HttpRequest) -> bool:
-    # DRF reads `Authorization: Token …` before the session and refuses a bad token with 401, so
-    # such a request is never served as the session's user.
+def _served_by_token(request: HttpRequest, view_func: Callable[..., Any]) -> bool:
+    """Whether the request carries `Authorization: Token …` to an API view that reads the token before
+    anything else: that view refuses a bad token with 401 and serves a good one as the token's user
+    (tokens are issued only after the code), never as the session's. Any other view ignores the
+    header, so for it the header changes nothing: a page served to an unverified session because its
+    request also named a token would be the two-step check skipped by one line of a request."""
     scheme = request.META.get("HTTP_AUTHORIZATION", "").split(" ", 1)[0]
-    return scheme.lower() == "token"
+    if scheme.lower() != "token":
+        return False
+    view_class = getattr(view_func, "cls", None)
+    if not (isinstance(view_class, type) and issubclass(view_class, APIView)):
+        return False
+    initkwargs = getattr(view_func, "initkwargs", None) or {}
+    classes = initkwargs.get("authentication_classes", view_class.authentication_classes)
+    return bool(classes) and isinstance(classes[0], type) and issubclass(classes[0], TokenAuthentication)
 
 
 class TwoStepRequiredMiddleware:
@@ -78,7 +91,7 @@ class TwoStepRequiredMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Callable[..., Any], view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
-        if not request.user.is_authenticated or is_verified(request.user) or _carries_token(request):
+        if not request.user.is_authenticated or is_verified(request.user) or _served_by_token(request, view_func):
             return None
         user = request.user
         match = request.resolver_match

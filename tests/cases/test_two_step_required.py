@@ -109,3 +109,20 @@ def test_it_refuses_a_supervisors_password_only_session_the_reports(client_as, c
     assert password_only.get("/api/v1/reports/workload/").json()["enrol_url"].endswith("/accounts/mfa/")
     verified = client_as(carol)
     assert [verified.get(url).status_code for url in urls] == [200, 200, 200]
+
+
+@pytest.mark.parametrize("header", ["Token x", "token cf_not-a-token", "TOKEN "])
+def test_it_checks_the_session_of_a_page_request_that_names_a_token(
+    carol: User, alices_case: Case, password: str, header: str
+) -> None:
+    """A page reads no token: a header naming one must not let a password-only session past the code
+    (it did: the check stepped aside for any request whose Authorization said Token)."""
+    client = _password_only(Client(), carol)
+    for url in [f"/cases/{alices_case.pk}/", "/cases/", "/", "/reports/"]:
+        response = client.get(url, HTTP_AUTHORIZATION=header)
+        assert response.status_code == 403, url
+        assert "김민지" not in response.content.decode()
+    assert not AccessLog.objects.filter(user=carol).exists()
+    # The API still reads the token first: a bad one is a 401 there, not the session's answer.
+    api = _password_only(APIClient(), carol)
+    assert api.get(f"/api/v1/cases/{alices_case.pk}/", HTTP_AUTHORIZATION="Token cf_not-a-token").status_code == 401
