@@ -46,7 +46,9 @@ class FieldsBuiltOnce:
 class FormBuiltOnce:
     """For a django-filter FilterSet whose filters do not depend on the request: its form class built
     once per FilterSet class. django-filter makes a new form class, through the form metaclass, for
-    every request (a tenth of the case list's CPU in cProfile, with the filters' copies)."""
+    every request (a tenth of the case list's CPU in cProfile, with the filters' copies). The form's
+    labels are those of the first request's language: the API shows no labels (it renders JSON only),
+    and error messages are translated when they are raised."""
 
     def get_form_class(self) -> Any:
         cls = type(self)

@@ -54,36 +54,33 @@ def insert(instance: models.Model, *, using: str = DEFAULT_DB_ALIAS, replace_on:
 
 @dataclass(frozen=True)
 class _Reading:
-    """How to read a model's row: its quoted columns, and each value's converters as the ORM's compiler
-    applies them (the backend's, then the field's from_db_value), with the column they are called with."""
+    """How to read a model's row: its quoted columns, their attribute names, and the column of each
+    value, which the ORM's converters are called with."""
 
     columns: str
     names: list[str]
-    converters: tuple[tuple[int, Any, tuple[Any, ...]], ...]
+    cols: tuple[Any, ...]
 
 
 @lru_cache(maxsize=64)
 def _reading(model: type[models.Model], alias: str, using: str) -> _Reading:
-    db = connections[using]
+    quote = connections[using].ops.quote_name
     fields = model._meta.concrete_fields
-    converters = []
-    for index, field in enumerate(fields):
-        column = field.get_col(model._meta.db_table)
-        found = tuple(db.ops.get_db_converters(column) + column.get_db_converters(db))
-        if found:
-            converters.append((index, column, found))
     return _Reading(
-        columns=", ".join(f"{alias}.{db.ops.quote_name(str(field.column))}" for field in fields),
+        columns=", ".join(f"{alias}.{quote(str(field.column))}" for field in fields),
         names=[field.attname for field in fields],
-        converters=tuple(converters),
+        cols=tuple(field.get_col(model._meta.db_table) for field in fields),
     )
 
 
 def _instance[M: models.Model](model: type[M], using: str, reading: _Reading, row: Sequence[Any]) -> M:
+    """The instance of one row, each value converted as the ORM's compiler converts it: the backend's
+    converters, then the field's from_db_value, asked of this thread's connection every time (a
+    converter may use its connection, which belongs to one thread)."""
     db = connections[using]
     values = list(row)
-    for index, column, converters in reading.converters:
-        for converter in converters:
+    for index, column in enumerate(reading.cols):
+        for converter in db.ops.get_db_converters(column) + column.get_db_converters(db):
             values[index] = converter(values[index], column, db)
     return model.from_db(using, reading.names, values)
 
@@ -116,16 +113,18 @@ def select_one[M: models.Model](model: type[M], where: str, params: Sequence[Any
 
 
 def select_rows[M: models.Model](
-    model: type[M], where: str, params: Sequence[Any], *, related: str = "", limit: int = 100
+    model: type[M], where: str, params: Sequence[Any], *, related: str = "", limit: int | None = None
 ) -> list[M]:
-    """Up to `limit` rows of `model`, as select_one reads one."""
+    """The rows of `model` (up to `limit`) whose columns meet `where`, read as select_one reads one.
+    `where` is the caller's own fixed SQL; every value goes in `params`, never into `where`."""
     using = router.db_for_read(model)
     sql, own, theirs = _statement(model, related, using)
     link: Any = model._meta.get_field(related) if related else None
     with connections[using].cursor() as cursor:
         # Table and column names come from the models' _meta and are quoted; `where` is the caller's
         # fixed SQL, its values parameters.
-        cursor.execute(f"{sql} WHERE {where} LIMIT {int(limit)}", params)  # nosec B608
+        bounded = f"{sql} WHERE {where}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+        cursor.execute(bounded, params)  # nosec B608
         rows = cursor.fetchall()
     count = len(own.names)
     found = []
