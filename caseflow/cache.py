@@ -164,6 +164,20 @@ class ResilientRedisCacheClient(RedisCacheClient):
             raise ValueError("Key not found (the cache is unreachable).")
         return result
 
+    def count_and_read(self, current: Any, previous: Any, timeout: int) -> tuple[int, int] | None:
+        """Adds one to the counter `current` (made with this expiry if new) and reads the counter
+        `previous`, in one round trip; None while Redis is unreachable."""
+
+        def operation() -> tuple[int, int]:
+            pipeline = self.get_client(current, write=True).pipeline(transaction=False)
+            pipeline.incr(current)
+            pipeline.expire(current, timeout)
+            pipeline.get(previous)
+            now, _expiry, before = pipeline.execute()
+            return int(now), int(before or 0)
+
+        return self._guard(operation, None)
+
     def set_many(self, data: Mapping[Any, Any], timeout: Any) -> None:
         self._guard(lambda: RedisCacheClient.set_many(self, data, timeout), None)
 
@@ -184,3 +198,9 @@ class ResilientRedisCache(RedisCache):
     def reachable(self) -> bool:
         """Whether Redis answers a PING now."""
         return self._cache.reachable()
+
+    def count_and_read(self, current: str, previous: str, timeout: int) -> tuple[int, int] | None:
+        """Two counters of caseflow.throttling, in one round trip (the keys made as for any entry)."""
+        return self._cache.count_and_read(
+            self.make_and_validate_key(current), self.make_and_validate_key(previous), timeout
+        )

@@ -129,3 +129,25 @@ def test_it_enforces_throttles_again_once_redis_is_back(
         own_redis.start()  # empty: the counters start again from zero
         assert server.call("GET", "/readyz").json()["checks"]["cache"] == "ok"
         assert [server.call("POST", "/api/v1/auth/token/", body=body).status for _ in range(4)] == [200, 200, 200, 429]
+
+
+def test_it_counts_each_users_api_calls_and_lets_them_through_while_redis_is_down(
+    own_redis: RedisServer, tmp_path: Path, alice: User, bob: User, password: str
+) -> None:
+    """The per-user rate (caseflow/throttling.py: two counters in Redis) over real HTTP: the fourth call
+    of three a minute is a 429 with the seconds to wait, another user is counted apart, and with
+    Redis down nothing is counted and every call is answered."""
+    env = {"REDIS_URL": own_redis.url, "THROTTLE_USER": "3/min"}
+    with web_server(tmp_path / "gunicorn.log", extra_env=env) as server:
+        token = _sign_in(server, alice, password)
+        answers = [server.call("GET", "/api/v1/cases/", token=token) for _ in range(4)]
+        assert [answer.status for answer in answers] == [200, 200, 200, 429]
+        assert 0 < int(answers[-1].headers["Retry-After"]) <= 60
+        assert server.call("GET", "/api/v1/cases/", token=_sign_in(server, bob, password)).status == 200
+
+        own_redis.stop()
+        assert [server.call("GET", "/api/v1/cases/", token=token).status for _ in range(4)] == [200] * 4
+
+        own_redis.start()  # empty: counting starts again
+        assert server.call("GET", "/readyz").json()["checks"]["cache"] == "ok"
+        assert [server.call("GET", "/api/v1/cases/", token=token).status for _ in range(4)] == [200, 200, 200, 429]
