@@ -20,6 +20,7 @@ from rest_framework.serializers import BaseSerializer
 
 from accounts.models import Language, User
 from caseflow.api import FieldsBuiltOnce, Pagination
+from caseflow.db import ValuesRead
 from cases import access, selectors
 from cases.actions.cases import (
     Consents,
@@ -330,7 +331,7 @@ class CaseViewSet(
     def _page_of(self, cases: QuerySet[Case], request: Request) -> Response:
         """A page of cases as CaseListSerializer writes them, read as plain values (list_rows)."""
         paginator = cast(Pagination, self.paginator)
-        page = paginator.paginate_values(cases.values_list(*LIST_VALUES), request, total_of=cases, view=self)
+        page = paginator.paginate_values(ValuesRead(cases, LIST_VALUES), request, view=self)
         return paginator.get_paginated_response(list_rows(page))
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

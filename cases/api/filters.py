@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters.fields import IsoDateTimeField
 from rest_framework.exceptions import ValidationError
 
-from caseflow.api import FormBuiltOnce
+from caseflow.api import FiltersBuiltOnce
 from cases.models import AccessLog, Case, Priority, Status, TakedownRequest, TakedownStatus, normalise_reference
 
 
@@ -41,7 +41,22 @@ class TimeFilter(django_filters.IsoDateTimeFilter):
     field_class = BoundedIsoDateTimeField
 
 
-class CaseFilter(FormBuiltOnce, django_filters.FilterSet):
+class StableOrdering(django_filters.OrderingFilter):
+    """An ordering with the id last, in the direction of the last field asked for: rows that tie on what
+    the client sorts by (many cases share a priority or a status) keep one order from page to page, so
+    that paging through them neither repeats a row nor skips one."""
+
+    def filter(self, qs: QuerySet[Any], value: Any) -> QuerySet[Any]:
+        if not value:
+            return qs
+        ordering = [self.get_ordering_value(param) for param in value if param]
+        if not ordering:
+            return qs
+        tie = "-pk" if ordering[-1].startswith("-") else "pk"
+        return qs.order_by(*ordering, tie)
+
+
+class CaseFilter(FiltersBuiltOnce, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=Status.choices)
     priority = django_filters.ChoiceFilter(choices=Priority.choices)
     # Strict: "true" or "false"; django-filter's BooleanFilter would ignore "perhaps" silently.
@@ -52,7 +67,7 @@ class CaseFilter(FormBuiltOnce, django_filters.FilterSet):
     reference = django_filters.CharFilter(method="filter_reference")
     created_after = TimeFilter(field_name="created_at", lookup_expr="gte")
     created_before = TimeFilter(field_name="created_at", lookup_expr="lt")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(
             ("created_at", "created_at"),
             ("updated_at", "updated_at"),
@@ -90,7 +105,7 @@ class AccessLogFilter(django_filters.FilterSet):
         fields: list[str] = []
 
 
-class TakedownFilter(FormBuiltOnce, django_filters.FilterSet):
+class TakedownFilter(FiltersBuiltOnce, django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=TakedownStatus.choices)
     platform = IdFilter(field_name="platform_id")
     case = IdFilter(field_name="case_id")
@@ -98,7 +113,7 @@ class TakedownFilter(FormBuiltOnce, django_filters.FilterSet):
         choices=[("true", "true"), ("false", "false")], coerce=lambda value: value == "true", method="filter_overdue"
     )
     due_before = TimeFilter(field_name="deadline_at", lookup_expr="lt")
-    ordering = django_filters.OrderingFilter(
+    ordering = StableOrdering(
         fields=(("deadline_at", "deadline"), ("created_at", "created_at"), ("sent_at", "sent_at"))
     )
 

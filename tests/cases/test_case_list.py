@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from accounts.models import User
 from cases.actions.cases import do_assign_case, do_open_case, do_transition_case
 from cases.actions.keys import do_destroy_case_key
 from cases.api.cases import CaseListSerializer
+from cases.api.filters import CaseFilter
 from cases.models import Case
 from tests.cases.conftest import open_case
 
@@ -156,3 +158,32 @@ def test_its_rows_are_what_the_serializer_writes(api_as, alice: User, carol: Use
     assert {row["id"]: row["victim_name"] for row in listed}[minor.pk] == "김서연"
     found = api.post(URL + "search/", {"q": "김서연"}, format="json").json()["results"]
     assert found == [row for row in written if row["id"] == minor.pk]
+
+
+@pytest.mark.parametrize("ordering", ["priority", "-priority", "status", "-status"])
+def test_paging_through_ties_shows_each_case_once_in_one_order(api_as, alice: User, carol: User, ordering: str) -> None:
+    """Many cases share a priority or a status: page after page, each case is shown once, ties in the
+    order of their ids, in the direction asked for."""
+    for number in range(17):
+        open_case(alice, contact_phone="", contact_email="", priority="urgent" if number % 3 == 0 else "normal")
+    api = api_as(carol)
+    seen = []
+    for page in (1, 2, 3, 4):
+        response = api.get(URL, {"ordering": ordering, "page_size": 5, "page": page})
+        assert response.status_code == 200, response.json()
+        seen += [row["id"] for row in response.json()["results"]]
+    sign = "-" if ordering.startswith("-") else ""
+    column = "priority_rank" if "priority" in ordering else "status"
+    expected = Case.objects.filter(centre_id=carol.centre_id).order_by(f"{sign}{column}", f"{sign}pk")
+    assert seen == list(expected.values_list("pk", flat=True))
+
+
+def test_two_filter_sets_at_once_each_filter_for_their_own_user(alice: User, bob: User) -> None:
+    """Each filter set has filters of its own (caseflow.api.FiltersBuiltOnce copies them instead of
+    django-filter's deep copy): one request's "me" is never another's, even while both are filtered at
+    once (make run serves requests in threads)."""
+    hers, his = open_case(alice), open_case(bob)
+    first = CaseFilter({"assigned_to": "me"}, queryset=Case.objects.all(), request=SimpleNamespace(user=alice))
+    second = CaseFilter({"assigned_to": "me"}, queryset=Case.objects.all(), request=SimpleNamespace(user=bob))
+    assert (list(first.qs), list(second.qs)) == ([hers], [his])
+    assert first.filters["assigned_to"] is not CaseFilter.base_filters["assigned_to"]
