@@ -74,42 +74,47 @@ def case_body(client: int, n: int) -> bytes:
 
 def _client(
     port: int,
-    scenario: Scenario,
+    scenarios: tuple[Scenario, ...],
     index: int,
     seconds: float,
     barrier: Barrier,
     results: multiprocessing.Queue,
 ) -> None:
-    """One client: waits for the others, then sends requests one after another until time is up."""
+    """One client: waits for the others, then sends requests one after another until time is up, each of
+    `scenarios` in turn (one request of each, then again), and keeps each one's latencies apart."""
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Accept": "application/json", **scenario.headers}
-    if scenario.method == "POST":
-        headers["Content-Type"] = scenario.content_type
-    latencies: list[float] = []
+    headers = []
+    for scenario in scenarios:
+        sent = {"Accept": "application/json", **scenario.headers}
+        if scenario.method == "POST":
+            sent["Content-Type"] = scenario.content_type
+        headers.append(sent)
+    latencies: list[list[float]] = [[] for _ in scenarios]
     errors: list[str] = []
     barrier.wait(timeout=60)
     started = time.perf_counter()
     deadline = started + seconds
     n = index  # each client starts at a different path and walks them in steps of one
     ended = started
-    while ended < deadline:
-        body = None
-        if scenario.method == "POST":
-            body = scenario.body if scenario.body is not None else case_body(index, n)
-        path = scenario.paths[n % len(scenario.paths)]
-        before = time.perf_counter()
-        try:
-            conn.request(scenario.method, path, body=body, headers=headers)
-            response = conn.getresponse()
-            payload = response.read()
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(f"{scenario.method} {path}: {type(exc).__name__}: {exc}")
-            break
-        ended = time.perf_counter()
-        if response.status != scenario.expect:
-            errors.append(f"{scenario.method} {path}: HTTP {response.status}: {payload[:300]!r}")
-            break
-        latencies.append((ended - before) * 1000)
+    while ended < deadline and not errors:
+        for turn, scenario in enumerate(scenarios):
+            body = None
+            if scenario.method == "POST":
+                body = scenario.body if scenario.body is not None else case_body(index, n * len(scenarios) + turn)
+            path = scenario.paths[n % len(scenario.paths)]
+            before = time.perf_counter()
+            try:
+                conn.request(scenario.method, path, body=body, headers=headers[turn])
+                response = conn.getresponse()
+                payload = response.read()
+            except (OSError, http.client.HTTPException) as exc:
+                errors.append(f"{scenario.method} {path}: {type(exc).__name__}: {exc}")
+                break
+            ended = time.perf_counter()
+            if response.status != scenario.expect:
+                errors.append(f"{scenario.method} {path}: HTTP {response.status}: {payload[:300]!r}")
+                break
+            latencies[turn].append((ended - before) * 1000)
         n += 1
     conn.close()
     results.put((latencies, started, ended, errors))
@@ -117,11 +122,23 @@ def _client(
 
 def run(port: int, scenario: Scenario, *, clients: int, seconds: float) -> Outcome:
     """`clients` processes, each sending one request at a time for `seconds`; together they make the load."""
+    return _run(port, (scenario,), clients=clients, seconds=seconds)[0]
+
+
+def run_paired(port: int, first: Scenario, second: Scenario, *, seconds: float) -> tuple[Outcome, Outcome]:
+    """One client sending a request of `first`, then one of `second`, and again, for `seconds`: both meet
+    the same machine, request by request. A virtual machine whose speed drifts by a quarter within a
+    minute otherwise moves the ratio of two runs taken one after the other by as much."""
+    first_outcome, second_outcome = _run(port, (first, second), clients=1, seconds=seconds)
+    return first_outcome, second_outcome
+
+
+def _run(port: int, scenarios: tuple[Scenario, ...], *, clients: int, seconds: float) -> list[Outcome]:
     context = multiprocessing.get_context("fork")
     barrier = context.Barrier(clients)
     results = context.Queue()
     processes = [
-        context.Process(target=_client, args=(port, scenario, i, seconds, barrier, results), daemon=True)
+        context.Process(target=_client, args=(port, scenarios, i, seconds, barrier, results), daemon=True)
         for i in range(clients)
     ]
     for process in processes:
@@ -129,8 +146,12 @@ def run(port: int, scenario: Scenario, *, clients: int, seconds: float) -> Outco
     collected = [results.get(timeout=seconds + 120) for _ in processes]
     for process in processes:
         process.join(timeout=10)
-    latencies = [value for part in collected for value in part[0]]
     begin = min(part[1] for part in collected)
     end = max(part[2] for part in collected)
     errors = [error for part in collected for error in part[3]]
-    return Outcome(latencies_ms=latencies, seconds=end - begin, errors=errors)
+    return [
+        Outcome(
+            latencies_ms=[value for part in collected for value in part[0][turn]], seconds=end - begin, errors=errors
+        )
+        for turn in range(len(scenarios))
+    ]

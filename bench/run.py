@@ -313,11 +313,38 @@ def measure(port: int, scenario: load.Scenario, args: argparse.Namespace) -> dic
         }
         print(
             f"  {scenario.name:<7} c={clients}: {outcome.requests:>6} requests, {outcome.per_second:8.1f}/s, "
-            f"p50 {outcome.percentile(50):7.2f} ms, p99 {outcome.percentile(99):7.2f} ms"
-            + (f"  (other processes used {other:.0f}% of a core meanwhile)" if other >= BUSY_PCT else ""),
+            f"p50 {outcome.percentile(50):7.2f} ms, p99 {outcome.percentile(99):7.2f} ms" + busy_note(other),
             flush=True,
         )
     return figures
+
+
+def busy_note(other: float) -> str:
+    return f"  (other processes used {other:.0f}% of a core meanwhile)" if other >= BUSY_PCT else ""
+
+
+def measure_paired(port: int, yardstick: load.Scenario, scenario: load.Scenario, seconds: float) -> dict[str, Any]:
+    """One client alternating a request of the yardstick and one of the scenario: the ratio of their p50s
+    is taken on the same machine, request by request, whatever its speed does meanwhile."""
+    connections.close_all()
+    foreign = foreign_cpu()
+    bare, outcome = load.run_paired(port, yardstick, scenario, seconds=seconds)
+    other = foreign.percent_of_a_core()
+    if outcome.errors:
+        raise SystemExit(f"{scenario.name} (paired with {yardstick.name}) failed:\n" + "\n".join(outcome.errors[:5]))
+    p50, bare_p50 = outcome.percentile(50), bare.percentile(50)
+    print(
+        f"  {scenario.name:<7} paired with {yardstick.name}: {outcome.requests:>6} requests each,"
+        f" p50 {p50:7.2f} ms against {bare_p50:7.2f} ms: {p50 / bare_p50:.2f}x" + busy_note(other),
+        flush=True,
+    )
+    return {
+        "requests": outcome.requests,
+        "p50_ms": round(p50, 3),
+        "yardstick_p50_ms": round(bare_p50, 3),
+        "x_bare_p50": round(p50 / bare_p50, 2),
+        "other_processes_cpu_pct": other,
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -325,6 +352,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=10, help="per scenario at full concurrency")
     parser.add_argument("--sequential-seconds", type=float, default=5, help="per scenario at concurrency 1")
     parser.add_argument("--warmup-seconds", type=float, default=2)
+    parser.add_argument(
+        "--paired-seconds", type=float, default=10, help="per scenario, alternating with its yardstick (one client)"
+    )
     parser.add_argument("--clients", type=int, default=4, help="client processes for the throughput run")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--email", default="counsellor1@centre1.bench", help="the counsellor to sign in as")
@@ -421,6 +451,11 @@ def main(argv: list[str] | None = None) -> int:
                 figures["sql"] = queries[scenario.name]["sql"]
                 figures["keystore_sql"] = queries[scenario.name]["keystore_sql"]
                 report["scenarios"][scenario.name] = figures
+            by_name = {scenario.name: scenario for scenario in scenarios}
+            for name in [name for name in report["scenarios"] if YARDSTICK[name] != name]:
+                report["scenarios"][name]["paired"] = measure_paired(
+                    port, by_name[YARDSTICK[name]], by_name[name], args.paired_seconds
+                )
             expect(port, 204, "POST", "/api/v1/auth/token/revoke/", token=token)
             token = ""
     finally:
@@ -478,22 +513,24 @@ def print_table(report: dict[str, Any], full: str) -> None:
     )
     header = (
         f"{'scenario':<11} {'req/s ' + full:>11} {'p50 c1':>8} {'p99 c1':>8} {'p50 ' + full:>8} {'p99 ' + full:>8}"
-        f" {'x bare p50':>10} {'x bare req/s':>12} {'queries':>7}"
+        f" {'x bare p50':>10} {'x paired':>8} {'x bare req/s':>12} {'queries':>7}"
     )
     print(header)
     print("-" * len(header))
     for name, figures in scenarios.items():
         one, many = figures["c1"], figures[full]
         queries = f"{figures['queries_per_request']}+{figures['keystore_queries_per_request']}"
+        paired = f"{figures['paired']['x_bare_p50']:.2f}" if "paired" in figures else "-"
         print(
             f"{name:<11} {many['per_second']:>11.1f} {one['p50_ms']:>8.2f} {one['p99_ms']:>8.2f} "
-            f"{many['p50_ms']:>8.2f} {many['p99_ms']:>8.2f} {figures['x_bare_p50_c1']:>10.2f} "
+            f"{many['p50_ms']:>8.2f} {many['p99_ms']:>8.2f} {figures['x_bare_p50_c1']:>10.2f} {paired:>8} "
             f"{figures[f'x_bare_per_second_{full}']:>12.2f} {queries:>7}"
         )
     print(
         f"(latencies in ms; c1: one client at a time, {full}: that many clients at once; x bare: p50 c1 against"
         f" the scenario's yardstick ({', '.join(f'{k}: {v}' for k, v in YARDSTICK.items() if k != v)}), and"
-        f" req/s {full} as a share of the yardstick's; queries: case database + key store)"
+        f" req/s {full} as a share of the yardstick's; x paired: p50 against the yardstick's with one client"
+        f" alternating the two, request by request; queries: case database + key store)"
     )
     before, after = report["calibration_ms"]["before"], report["calibration_ms"]["after"]
     if max(before, after) > 1.15 * min(before, after):
