@@ -151,6 +151,32 @@ class _Filtered:
     order_by: str
 
 
+def _one_table(query: Any) -> str | None:
+    """The alias of the query's one table, or None when it joins another."""
+    # No alias yet: a query without conditions, which has not named its table.
+    alias = query.base_table or (None if query.alias_map else query.model._meta.db_table)
+    # A condition on another table's column joins it (refcount > 0); a trimmed join stays unused.
+    if alias is None or any(name != alias and count for name, count in query.alias_refcount.items()):
+        return None
+    return str(alias)
+
+
+def where_of(queryset: models.QuerySet[Any]) -> tuple[str | None, list[Any]]:
+    """The WHERE of a queryset of one table's rows as the ORM compiles it, with its parameters: "" when
+    every row meets it, None when none can. Its columns are named after the table (`"cases_case"."id"`),
+    so a hand-written statement reads that table under its own name. ValueError if it joins another."""
+    query = queryset.query
+    if query.model is None or _one_table(query) is None:
+        raise ValueError("only a condition on one table's own columns is compiled alone")
+    try:
+        where, params = query.get_compiler(using=queryset.db).compile(query.where)
+    except EmptyResultSet:
+        return None, []
+    except FullResultSet:
+        return "", []
+    return where, list(params)
+
+
 def _filtered(queryset: models.QuerySet[Any]) -> _Filtered | None:
     """The queryset's WHERE and ORDER BY compiled by the ORM, or None when it is more than one table's rows
     filtered and ordered by the table's own columns (a join, an annotation, a slice, DISTINCT, a default
@@ -171,14 +197,11 @@ def _filtered(queryset: models.QuerySet[Any]) -> _Filtered | None:
         or query.values_select
     ):
         return None
-    # No alias yet: a query without conditions, which has not named its table.
-    alias = query.base_table or (None if query.alias_map else model._meta.db_table)
-    # A condition on another table's column joins it (refcount > 0); a trimmed join stays unused.
-    if alias is None or any(name != alias and count for name, count in query.alias_refcount.items()):
+    alias = _one_table(query)
+    if alias is None:
         return None
-    db = connections[queryset.db]
+    quote = connections[queryset.db].ops.quote_name
     opts = model._meta
-    quote = db.ops.quote_name
     order = []
     for name in query.order_by:
         if not isinstance(name, str):
@@ -187,16 +210,9 @@ def _filtered(queryset: models.QuerySet[Any]) -> _Filtered | None:
         if column is None:
             return None
         order.append(f"{quote(alias)}.{quote(column)} {'DESC' if name.startswith('-') else 'ASC'}")
-    compiler = query.get_compiler(using=queryset.db)
-    where: str | None
-    try:
-        where, params = compiler.compile(query.where)
-    except EmptyResultSet:
-        where, params = None, []
-    except FullResultSet:
-        where, params = "", []
+    where, params = where_of(queryset)
     table = quote(opts.db_table) + ("" if alias == opts.db_table else f" {quote(alias)}")
-    return _Filtered(queryset.db, table, alias, where, list(params), ", ".join(order))
+    return _Filtered(queryset.db, table, alias, where, params, ", ".join(order))
 
 
 def _own_column(opts: Any, name: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
@@ -10,7 +12,8 @@ from rest_framework.test import APIClient
 
 from accounts.models import User
 from cases.access import cases_visible_to
-from cases.actions.cases import do_open_case
+from cases.actions.cases import do_assign_case, do_open_case, do_transition_case, legal_transitions
+from cases.api.cases import CaseSerializer
 from cases.crypto import gram_indexes
 from cases.models import AccessLog, Case, CaseEvent, NameGram
 from cases.selectors import search_cases
@@ -229,3 +232,34 @@ def test_a_supervisor_sees_every_open_duplicate_of_her_centre(api_as, alice: Use
     body = api_as(carol).post(URL, {"victim_name": "한수아", "contact_phone": "010-4444-0000"}, format="json").json()
     assert {row["id"] for row in body["possible_duplicates"]} == {alices.pk, bobs.pk}
     assert body["possible_duplicates_hidden"] == 0
+
+
+def test_it_lists_the_duplicates_she_may_see_and_counts_the_others(api_as, alice: User, bob: User, carol: User) -> None:
+    """Her own case and the intake queue's are shown, newest first; a colleague's is counted; a closed
+    one is neither (all of one centre, all with the same phone)."""
+    phone = {"contact_phone": "010-5555-0000", "contact_email": ""}
+    own = open_case(alice, **phone)
+    queued = open_case(alice, **phone)
+    do_assign_case(actor=carol, case=queued, assignee=None)
+    open_case(bob, **phone)
+    closed = open_case(alice, **phone)
+    for status in ["in_progress", "monitoring", "closed"]:
+        closed = do_transition_case(actor=carol, case=closed, status=status)
+    body = api_as(alice).post(URL, {"victim_name": "정하은", "contact_phone": "010-5555-0000"}, format="json").json()
+    assert [row["id"] for row in body["possible_duplicates"]] == [queued.pk, own.pk]
+    assert body["possible_duplicates_hidden"] == 1
+
+
+def test_two_answers_at_once_each_say_what_their_own_reader_may_do(alice: User, carol: User) -> None:
+    """Each serializer has fields of its own (caseflow.api.FieldsBuiltOnce copies them): the statuses one
+    reader may move a case to are never another's, even while both answers are written at once."""
+    case = open_case(alice)
+    for status in ["in_progress", "monitoring"]:  # where only a supervisor may close
+        case = do_transition_case(actor=alice, case=case, status=status)
+    for_her = CaseSerializer(case, context={"request": SimpleNamespace(user=alice)})
+    for_the_supervisor = CaseSerializer(case, context={"request": SimpleNamespace(user=carol)})
+    expected = (legal_transitions(alice, case), legal_transitions(carol, case))
+    assert expected[0] != expected[1]
+    assert (for_her.data["allowed_transitions"], for_the_supervisor.data["allowed_transitions"]) == expected
+    later = CaseSerializer(case, context={"request": SimpleNamespace(user=carol)})
+    assert (later.data["allowed_transitions"], for_her.data["allowed_transitions"]) == (expected[1], expected[0])
