@@ -4,6 +4,7 @@ per filter set class. The mapping of refused actions is in caseflow/errors.py.""
 from __future__ import annotations
 
 import copy
+from datetime import datetime, tzinfo
 from typing import Any
 
 from django_filters.filters import FilterMethod
@@ -24,6 +25,15 @@ class Pagination(PageNumberPagination):
         """A page of rows read as plain values by hand-written statements (caseflow/db.ValuesRead)."""
         # Paginator only counts and slices its rows, which is all ValuesRead does.
         return list(self.paginate_queryset(rows, request, view=view) or [])  # type: ignore[arg-type]
+
+
+def iso_time(moment: datetime | None, zone: tzinfo) -> str | None:
+    """As DRF's DateTimeField writes a time: ISO 8601 in the current time zone, UTC as Z (for lists that
+    write their rows from plain values, without a field call per value)."""
+    if moment is None:
+        return None
+    text = moment.astimezone(zone).isoformat()
+    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 class FieldsBuiltOnce:

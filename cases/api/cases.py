@@ -4,7 +4,6 @@ the subject modules' mixins, so that each subject is one file."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, tzinfo
 from typing import Any, cast
 
 from django.db.models import QuerySet
@@ -19,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
 from accounts.models import Language, User
-from caseflow.api import FieldsBuiltOnce, Pagination
+from caseflow.api import FieldsBuiltOnce, Pagination, iso_time
 from caseflow.db import ValuesRead
 from cases import access, selectors
 from cases.actions.cases import (
@@ -164,12 +163,6 @@ class CaseListSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Case]):
         read_only_fields = fields
 
 
-def _iso(moment: datetime, zone: tzinfo) -> str:
-    """As DRF's DateTimeField writes a time: ISO 8601 in the current time zone, UTC as Z."""
-    text = moment.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
-
-
 def list_rows(values: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
     """Rows of LIST_VALUES as CaseListSerializer writes the cases (a test holds the two equal), without
     building a case and a counsellor per row and walking the serializer's fields for each: that was
@@ -191,8 +184,8 @@ def list_rows(values: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
                 "victim_name": str(name),
                 "erased": is_erased(name),
                 "assigned_to": None if assignee is None else {"id": assignee, "full_name": assignee_name},
-                "created_at": _iso(created, zone),
-                "updated_at": _iso(updated, zone),
+                "created_at": iso_time(created, zone),
+                "updated_at": iso_time(updated, zone),
                 "version": version,
             }
         )

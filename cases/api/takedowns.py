@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections import defaultdict
+from collections.abc import Iterable
+from typing import Any, cast
 
 from django.db.models import QuerySet
+from django.utils import timezone
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, serializers, status, viewsets
@@ -13,17 +16,15 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.serializers import BaseSerializer
 
-from caseflow.api import FieldsBuiltOnce
+from caseflow.api import FieldsBuiltOnce, Pagination, iso_time
+from caseflow.db import ValuesRead
 from cases import access
 from cases.actions.takedowns import do_draft_takedowns, do_edit_takedown_letter, do_transition_takedown
 from cases.api.common import IdField, StrictIntegerField, StrictSerializerMixin, TextField, client_address, user_of
 from cases.api.filters import TakedownFilter
 from cases.api.platforms import PlatformRefSerializer
 from cases.audit import log_access
-from cases.models import PRIVATE_FIELDS, Case, RequestChannel, TakedownRequest, TakedownStatus
-
-LETTER_FIELDS = ["subject", "body", "sent_subject", "sent_body"]
-CASE_PRIVATE_FIELDS = [f"case__{name}" for name in sorted(PRIVATE_FIELDS)]
+from cases.models import Case, RequestChannel, TakedownItem, TakedownRequest, TakedownStatus
 
 
 class TakedownSerializer(FieldsBuiltOnce, serializers.ModelSerializer[TakedownRequest]):
@@ -75,6 +76,66 @@ class TakedownListSerializer(TakedownSerializer):
             f for f in TakedownSerializer.Meta.fields if f not in {"subject", "body", "sent_subject", "sent_body"}
         ]
         read_only_fields = fields
+
+
+# What the list reads of each request, in the order takedown_rows writes it.
+LIST_VALUES = (
+    "id",
+    "case_id",
+    "case__reference",
+    "platform_id",
+    "platform__name",
+    "status",
+    "language",
+    "channel",
+    "sent_at",
+    "deadline_at",
+    "ticket_number",
+    "acknowledged_at",
+    "escalated_at",
+    "closed_at",
+    "created_at",
+    "version",
+    "token",
+    "sent_to",
+    "message_id",
+    "mail_state",
+    "mail_attempts",
+    "mail_error",
+)
+
+
+def takedown_rows(values: Iterable[tuple[Any, ...]]) -> list[dict[str, Any]]:
+    """Rows of LIST_VALUES as TakedownListSerializer writes the requests (a test holds the two equal),
+    with their places in one query, without building a request, its case and its platform per row:
+    those objects and the serializer were 40 % of the due list's time (bench.takedowns, cProfile)."""
+    rows = [dict(zip(LIST_VALUES, row, strict=True)) for row in values]
+    places: dict[int, list[int]] = defaultdict(list)
+    items = TakedownItem.objects.filter(takedown_id__in=[row["id"] for row in rows])
+    for request_id, sighting_id in items.values_list("takedown_id", "sighting_id"):
+        places[request_id].append(sighting_id)
+    zone, now = timezone.get_current_timezone(), timezone.now()
+    return [
+        {
+            "id": row["id"],
+            "case": row["case_id"],
+            "case_reference": Case.format_reference(row["case__reference"]),
+            "platform": {"id": row["platform_id"], "name": row["platform__name"]},
+            "status": row["status"],
+            "is_overdue": TakedownRequest.overdue(row["status"], row["deadline_at"], now),
+            "language": row["language"],
+            "channel": row["channel"],
+            **{name: iso_time(row[name], zone) for name in ("sent_at", "deadline_at")},
+            "ticket_number": row["ticket_number"],
+            **{name: iso_time(row[name], zone) for name in ("acknowledged_at", "escalated_at", "closed_at")},
+            "created_at": iso_time(row["created_at"], zone),
+            "version": row["version"],
+            "sightings": sorted(places[row["id"]]),
+            **{name: row[name] for name in ("token", "sent_to", "message_id", "mail_state", "mail_attempts")},
+            "mail_error": row["mail_error"],
+        }
+        for row in rows
+    ]
 
 
 class TakedownLetterSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
@@ -131,17 +192,23 @@ class TakedownViewSet(
     def get_queryset(self) -> QuerySet[TakedownRequest]:
         if getattr(self, "swagger_fake_view", False):
             return TakedownRequest.objects.none()
-        rows = access.takedowns_visible_to(self.request.user).select_related("platform", "case")
+        rows = access.takedowns_visible_to(self.request.user)
         if self.action == "list":
-            # The list shows no letter and no victim detail: nothing to load or decrypt.
-            rows = rows.defer(*LETTER_FIELDS, *CASE_PRIVATE_FIELDS)
-        return rows.prefetch_related("items").order_by("-created_at", "-pk")
+            # Read as values (takedown_rows): no letter and no victim detail, nothing to decrypt.
+            return rows.order_by("-created_at", "-pk")
+        return rows.select_related("platform", "case").prefetch_related("items").order_by("-created_at", "-pk")
 
     def get_serializer_class(self) -> type[BaseSerializer[Any]]:
         return TakedownListSerializer if self.action == "list" else TakedownSerializer
 
     def get_object(self) -> TakedownRequest:
         return access.access_takedown(self.request.user, self.kwargs["pk"])
+
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        rows = self.filter_queryset(self.get_queryset())
+        paginator = cast(Pagination, self.paginator)
+        page = paginator.paginate_values(ValuesRead(rows, LIST_VALUES), request, view=self)
+        return paginator.get_paginated_response(takedown_rows(page))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         takedown = self.get_object()

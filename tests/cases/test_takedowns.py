@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import timedelta
 
 import pytest
 from django.db import IntegrityError
 from django.utils import timezone
+from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
+from cases.api.takedowns import TakedownListSerializer
 from cases.models import Case, Sighting, TakedownItem, TakedownRequest, TakedownStatus
 
 pytestmark = pytest.mark.django_db
@@ -221,3 +224,30 @@ def test_it_refuses_a_stale_letter_edit(api_as, alice: User, with_places: Case) 
     )
     takedown.refresh_from_db()
     assert takedown.body == "b"
+
+
+@pytest.mark.usefixtures("regulator")
+def test_its_list_rows_are_what_the_serializer_writes(api_as, alice: User, carol: User, with_places: Case) -> None:
+    """The list reads plain values (takedown_rows), not requests through TakedownListSerializer: every
+    row must still be what the serializer writes, for a draft, a sent request, an overdue one and an
+    escalated one, read by the counsellor (her rule joins the cases) and by the supervisor."""
+    drafts = do_draft_takedowns(actor=alice, case=with_places)
+    sent = do_transition_takedown(actor=alice, case=with_places, takedown=drafts[0], status="sent")
+    late = do_transition_takedown(actor=alice, case=with_places, takedown=drafts[1], status="sent")
+    TakedownRequest.objects.filter(pk=late.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+    late.refresh_from_db()
+    do_transition_takedown(actor=alice, case=with_places, takedown=late, status="escalated")
+    overdue = do_transition_takedown(actor=alice, case=with_places, takedown=drafts[2], status="sent")
+    TakedownRequest.objects.filter(pk=overdue.pk).update(deadline_at=timezone.now() - timedelta(minutes=1))
+    assert sent.deadline_at is not None
+    for user in (alice, carol):
+        for params in ({}, {"overdue": "false", "ordering": "deadline"}, {"overdue": "true"}, {"status": "sent"}):
+            listed = api_as(user).get("/api/v1/takedowns/", params).json()["results"]
+            ids = [row["id"] for row in listed]
+            rows = TakedownRequest.objects.select_related("case", "platform").prefetch_related("items")
+            by_id = {row.pk: row for row in rows.filter(pk__in=ids)}
+            written = json.loads(
+                JSONRenderer().render(TakedownListSerializer([by_id[pk] for pk in ids], many=True).data)
+            )
+            assert listed == written, (user.email, params)
+            assert listed and all(row["case_reference"] == with_places.display_reference for row in listed)
