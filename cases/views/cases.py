@@ -293,6 +293,9 @@ def _paste_answers(request: HttpRequest, case: Case, sightings: list[Any]) -> li
 def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms: Any) -> HttpResponse:
     user = staff(request)
     writable = access.can_write(user, case)
+    # An erased case (its key destroyed, its rows not purged yet) can no longer be read or changed: its
+    # page offers nothing to write, only the erasure to finish (the server refuses the rest anyway).
+    erased = case.is_erased
     # Each place's latest liveness check, in the same query (sighting_check_latest_idx).
     latest = SightingCheck.objects.filter(sighting=OuterRef("pk")).order_by("-checked_at", "-pk")
     sightings: list[Sighting] = list(
@@ -330,14 +333,16 @@ def render_case(request: HttpRequest, case: Case, *, status: int = 200, **forms:
         "case": case,
         "harm_labels": [HarmType(h).label for h in case.harm_types if h in HarmType.values],
         "timeline": _timeline(case),
-        "can_write": writable,
+        "can_write": writable and not erased,
+        "can_erase": writable,
+        "erased": erased,
         "portal_access": PortalAccess.objects.filter(case=case, revoked_at__isnull=True).first(),
         "closure_request": ClosureRequest.objects.select_related("requested_by")
         .filter(case=case, decision=ClosureDecision.PENDING)
         .first(),
-        "can_take": access.can_take(user, case),
+        "can_take": access.can_take(user, case) and not erased,
         "can_assign": access.can_assign(user),
-        "transitions": [(s, Status(s).label) for s in legal_transitions(user, case)],
+        "transitions": [] if erased else [(s, Status(s).label) for s in legal_transitions(user, case)],
         "close_question": CLOSE_CASE_QUESTION,
         "approve_question": APPROVE_CLOSURE_QUESTION,
         "note_form": forms.get("note_form") or NoteForm(),

@@ -9,8 +9,10 @@ import zlib
 
 import pytest
 from django.test import Client
+from django.urls import reverse
 
 from accounts.models import User
+from cases.actions.keys import do_destroy_case_key
 from cases.models import AccessAction, AccessLog, Case, CaseEvent, ErasureRequest, EventKind, Note, PurgeRecord
 from tests.cases.test_purge import full_case
 
@@ -163,3 +165,26 @@ def test_it_asks_first_on_the_page_and_erases_once_confirmed(client_as, alice: U
     assert not Case.objects.filter(pk=alices_case.pk).exists()
     victim = Client()
     assert victim.get(f"/cases/{alices_case.pk}/").status_code == 302
+
+
+def test_an_erased_cases_page_offers_nothing_but_finishing_the_erasure(client_as, alice: User, carol: User) -> None:
+    """A case whose key was destroyed but whose rows are not purged yet (a purge stopped half-way) can no
+    longer be read or changed: its page, for her counsellor and her supervisor, keeps only the export of
+    what is left and the erasure to finish (and a raised risk escalation's acknowledgement); no edit
+    link, no status buttons, no form to add anything."""
+    case = full_case(alice, carol)
+
+    def actions(user: User) -> set[str]:
+        html = client_as(user).get(f"/cases/{case.pk}/").content.decode()
+        return set(re.findall(rf'<form method="post" action="(/cases/{case.pk}/[^"]*)"', html)) | (
+            {"edit"} if f'href="/cases/{case.pk}/edit/"' in html else set()
+        )
+
+    before = actions(alice)
+    assert {"edit", reverse("cases:add_note", args=[case.pk]), reverse("cases:transition", args=[case.pk])} <= before
+    do_destroy_case_key(actor=carol, case=case, reason="She asked for erasure")
+    left = {reverse("cases:export", args=[case.pk]), reverse("cases:request_erasure", args=[case.pk])}
+    assert actions(alice) == left
+    # A supervisor may still acknowledge a raised risk escalation: the calls to the on-call stop then.
+    acknowledge = {reverse("cases:acknowledge_escalation", args=[case.pk, e.pk]) for e in case.escalations.all()}
+    assert actions(carol) == left | acknowledge
