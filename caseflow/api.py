@@ -65,10 +65,18 @@ def _copy_of(field: Any) -> Any:
 
 class _FieldsCopied(dict[str, Any]):
     """A built filter form's fields, which Django deep-copies for every form (each field's choices,
-    widget, messages and validators): each field is copied alone, sharing what no form changes."""
+    widget, messages and validators): each field and its widget are copied alone, sharing what no form
+    changes (messages, validators)."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, Any]:
-        return {name: copy.copy(field) for name, field in self.items()}
+        copies = {}
+        for name, field in self.items():
+            mine = copy.copy(field)
+            # A form that sets a field's choices writes them on its widget: each copy has a widget of its own.
+            mine.widget = copy.copy(field.widget)
+            mine.widget.attrs = dict(field.widget.attrs)
+            copies[name] = mine
+        return copies
 
 
 class _FiltersCopied(dict[str, Any]):
@@ -81,6 +89,7 @@ class _FiltersCopied(dict[str, Any]):
         copies = {}
         for name, item in self.items():
             mine = copy.copy(item)
+            mine.extra = dict(item.extra)  # a filter may write into its own field arguments
             if isinstance(item.__dict__.get("filter"), FilterMethod):
                 mine.filter = FilterMethod(mine)
             copies[name] = mine

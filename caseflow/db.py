@@ -195,6 +195,8 @@ def _filtered(queryset: models.QuerySet[Any]) -> _Filtered | None:
         or query.group_by is not None
         or query.select_for_update
         or query.values_select
+        or not query.standard_ordering  # reverse()
+        or query.extra_tables
     ):
         return None
     alias = _one_table(query)
@@ -225,7 +227,12 @@ def _own_column(opts: Any, name: str) -> str | None:
         field = opts.get_field(name)
     except FieldDoesNotExist:
         return None
-    return str(field.column) if getattr(field, "concrete", False) and field.column else None
+    if not getattr(field, "concrete", False) or not field.column:
+        return None
+    # A foreign key by its name sorts by the related model's own ordering in the ORM: left to it.
+    if field.is_relation and name != field.attname:
+        return None
+    return str(field.column)
 
 
 class ValuesRead:
@@ -317,6 +324,8 @@ def _selection(model: type[models.Model], plan: _Filtered, fields: Sequence[str]
                 raise ValueError(f"{name}: only a field one foreign key away is read by hand")
             other = link.related_model._meta
             field: Any = other.pk if theirs == "pk" else other.get_field(theirs)
+            if not getattr(field, "concrete", False):
+                raise ValueError(f"{name}: only a column is read by hand")
             if link_name not in joined:
                 joined[link_name] = f"r{len(joined)}"
                 joins.append(
@@ -329,6 +338,8 @@ def _selection(model: type[models.Model], plan: _Filtered, fields: Sequence[str]
             cols.append(field.get_col(where_from))
         else:
             field = opts.pk if name == "pk" else opts.get_field(name)
+            if not getattr(field, "concrete", False):
+                raise ValueError(f"{name}: only a column is read by hand")
             selected.append(f"{alias}.{quote(str(field.column))}")
             cols.append(field.get_col(plan.alias))
     return ", ".join(selected), "".join(joins), cols

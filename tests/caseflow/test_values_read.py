@@ -54,6 +54,8 @@ BY_THE_ORM: dict[str, Callable[[User, User], QuerySet[Case]]] = {
     "no ordering": lambda alice, bob: Case.objects.filter(is_minor=False),
     "distinct": lambda alice, bob: Case.objects.distinct().order_by("pk"),
     "sliced": lambda alice, bob: Case.objects.order_by("pk")[:4],
+    "reversed": lambda alice, bob: Case.objects.order_by("created_at", "pk").reverse(),
+    "a foreign key by its name (its model's ordering)": lambda alice, bob: Case.objects.order_by("assigned_to", "pk"),
 }
 WINDOWS = [(0, 25), (0, 1), (2, 5), (3, 100), (4, 4), (40, 50)]
 
