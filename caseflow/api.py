@@ -101,9 +101,8 @@ class FiltersBuiltOnce:
     once per FilterSet class, and its filters and its form's fields copied one by one for each request
     instead of deep-copied. django-filter makes a new form class, through the form metaclass, for every
     request, and the deep copies of filters and fields took as long again: together a fifth of the case
-    list's CPU (bench.run, cProfile). The form's labels
-    are those of the first request's language: the API shows no labels (it renders JSON only), and
-    error messages are translated when they are raised."""
+    list's CPU (bench.run, cProfile). The form's labels are those of the first request's language: the
+    API shows no labels (it renders JSON only), and error messages are translated when they are raised."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         cls = type(self)

@@ -1,6 +1,8 @@
 """Hand-built statements for the hot paths where the ORM costs more than the statement itself: a new row
-written by one INSERT (the access log of every list, a new case with its event and name pieces), and one
-row read by one SELECT (the session, its user and her authenticator on every staff page)."""
+written by one INSERT (the access log of every list, a new case with its event and name pieces), one
+row read by one SELECT (the session, its user and her authenticator on every staff page), and a list's
+page and total read around the WHERE the ORM compiled (ValuesRead, where_of: who may see what stays
+the ORM's, written in cases/access.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.db import IntegrityError
+from django.db import IntegrityError, connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
@@ -251,3 +252,23 @@ def test_its_list_rows_are_what_the_serializer_writes(api_as, alice: User, carol
             )
             assert listed == written, (user.email, params)
             assert listed and all(row["case_reference"] == with_places.display_reference for row in listed)
+
+
+def test_its_list_reads_the_same_queries_for_one_request_and_for_many(api_as, alice: User, with_places: Case) -> None:
+    """The count, the page and the page's places: three statements after sign-in, however many rows."""
+    api = api_as(alice)
+
+    def queries() -> int:
+        api.get("/api/v1/takedowns/")  # the first request of a session settles what later ones find ready
+        with CaptureQueriesContext(connection) as captured:
+            assert api.get("/api/v1/takedowns/").status_code == 200
+        return len(captured)
+
+    [_kept, *others] = do_draft_takedowns(actor=alice, case=with_places)
+    TakedownRequest.objects.filter(pk__in=[request.pk for request in others]).delete()
+    one = queries()
+    assert api.get("/api/v1/takedowns/").json()["count"] == 1
+    do_add_sightings(actor=alice, case=with_places, lines=["https://www.instagram.com/p/abc/", "https://t.me/r/5"])
+    do_draft_takedowns(actor=alice, case=with_places)
+    assert api.get("/api/v1/takedowns/").json()["count"] > 2
+    assert queries() == one
