@@ -14,7 +14,8 @@ port of 127.0.0.1, as bench.run does, and measures:
   parameters and other spellings that canonicalisation removes), then POST …/draft-takedowns/.
 
 Queries per request come from Django's test client in-process; EXPLAIN (ANALYZE, BUFFERS) of the
-supervisor's due-list queries says whether the partial index takedown_due_idx is used. The cases the
+supervisor's due-list queries says whether the partial index takedown_due_idx is used, and of the
+counsellor's API how each table is read (index only, or a heap page per row). The cases the
 run opens (with their sightings and requests) and its sessions and tokens are deleted at the end.
 Writes bench/results/takedowns.json.
 """
@@ -26,6 +27,7 @@ import http.client
 import json
 import os
 import random
+import re
 import statistics
 import sys
 import time
@@ -58,7 +60,8 @@ from cases.models import AccessLog, Case, PlatformDomain, TakedownRequest  # noq
 API_DUE = "/api/v1/takedowns/?overdue=true&ordering=deadline"
 PAGE_DUE = "/takedowns/due/"
 BULK_LINES = 1000
-TARGET_DUE_P50_MS = 50.0
+TARGET_DUE_P50_MS = 50.0  # the pages (the takedowns issue)
+TARGET_DUE_API_P50_MS = 20.0  # the API, supervisor and counsellor alike (issue 17)
 TARGET_BULK_SECONDS = 2.0
 
 # --- HTTP with cookies (the page needs a session) -----------------------------------------------------
@@ -233,10 +236,27 @@ def explain(statements: list[str]) -> list[dict[str, Any]]:
                     "sql": statement,
                     "uses_takedown_due_idx": any("takedown_due_idx" in line for line in lines),
                     "execution": total,
+                    "scans": scans(lines),
                     "plan": lines,
                 }
             )
     return plans
+
+
+SCAN = re.compile(r"(Seq Scan|Index Only Scan|Index Scan|Bitmap Heap Scan)(?: using (\S+))? on (cases_\w+)")
+
+
+def scans(lines: list[str]) -> list[str]:
+    """How a plan reads each table, e.g. "Index Only Scan case_mine_status_idx on cases_case (1713 rows)":
+    whether the counsellor's due list reads a heap page per case of hers is read off here."""
+    found = []
+    for line in lines:
+        match = SCAN.search(line)
+        if match:
+            rows = re.search(r"actual time=\S+ rows=(\d+) loops=(\d+)", line)
+            count = f" ({int(rows[1]) * int(rows[2])} rows)" if rows else ""
+            found.append(f"{match[1]}{' ' + match[2] if match[2] else ''} on {match[3]}{count}")
+    return found
 
 
 # --- Main ----------------------------------------------------------------------------------------------
@@ -334,6 +354,7 @@ def main(argv: list[str] | None = None) -> int:
         report["in_process"] = in_process(supervisor, counsellor, domains)
         report["explain_supervisor_api"] = explain(report["in_process"]["api_supervisor"]["sql"])
         report["explain_supervisor_page"] = explain(report["in_process"]["page_supervisor"]["sql"])
+        report["explain_counsellor_api"] = explain(report["in_process"]["api_counsellor"]["sql"])
         # Signed in as a finished sign-in leaves it: the supervisor owes a two-step code.
         for label, user in users.items():
             tokens[label] = api_token(user)
@@ -353,9 +374,10 @@ def main(argv: list[str] | None = None) -> int:
     report["calibration_ms"]["after"] = run.calibrate()
     full = f"c{args.clients}"
     due = report["due"]
-    targets = {
-        f"due {name} p50 c1 < {TARGET_DUE_P50_MS:.0f} ms": due[name]["c1"]["p50_ms"] < TARGET_DUE_P50_MS for name in due
-    }
+    targets = {}
+    for name in due:
+        target = TARGET_DUE_API_P50_MS if name.startswith("api_") else TARGET_DUE_P50_MS
+        targets[f"due {name} p50 c1 < {target:.0f} ms"] = due[name]["c1"]["p50_ms"] < target
     targets[f"bulk 1,000 + draft median < {TARGET_BULK_SECONDS:.0f} s"] = (
         report["bulk"]["total_s"]["median"] < TARGET_BULK_SECONDS
     )
@@ -416,13 +438,14 @@ def print_table(report: dict[str, Any], full: str) -> None:
             f"in-process {name}: {facts_in['queries']} queries, {facts_in['in_process_ms']:.0f} ms "
             f"of which SQL {facts_in['sql_total_ms']:.0f} ms"
         )
-    for key in ("explain_supervisor_api", "explain_supervisor_page"):
+    for key in ("explain_supervisor_api", "explain_supervisor_page", "explain_counsellor_api"):
         for plan in report[key]:
             print(
                 f"{key}: {plan['execution']}; "
                 f"takedown_due_idx {'used' if plan['uses_takedown_due_idx'] else 'NOT used'}"
                 f"; {plan['sql'][:90]}…"
             )
+            print(f"  reads: {'; '.join(plan['scans'])}")
     before, after = report["calibration_ms"]["before"], report["calibration_ms"]["after"]
     if max(before, after) > 1.15 * min(before, after):
         print(f"WARNING: the machine's speed changed during the run (calibration {before} -> {after} ms); run again")

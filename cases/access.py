@@ -66,8 +66,29 @@ def visible_within_centre(user: User | AnonymousUser) -> Q:
 
 
 def _counsellor_sees(staff: User) -> Q:
-    # The intake queue is open unassigned cases; a closed case left unassigned is nobody's to read.
-    return Q(assigned_to_id=staff.pk) | Q(assigned_to__isnull=True, status__in=OPEN_STATUSES)
+    mine, intake = _counsellor_branches(staff)
+    return mine | intake
+
+
+def _counsellor_branches(staff: User) -> tuple[Q, Q]:
+    """A counsellor's cases as two disjoint conditions: assigned to her, and the intake queue.
+    The intake queue is open unassigned cases; a closed case left unassigned is nobody's to read."""
+    return Q(assigned_to_id=staff.pk), Q(assigned_to__isnull=True, status__in=OPEN_STATUSES)
+
+
+def _of_counsellors_cases(staff: User) -> Q:
+    """A child row's condition for a counsellor: its case is one she may read (the rule of
+    cases_visible_to), as one `case_id IN (…)` per branch on cases of her centre.
+
+    Each branch is read from an index alone (case_mine_status_idx, case_open_report_idx), and the child
+    rows are matched against the two sets of ids. Joined to the case with the branches OR-ed, the rule
+    read a heap page per case of hers: her due count took 7.0 ms at 1,713 cases, 2.9 ms now (bench.takedowns).
+    """
+    centre = Q(centre_id=staff.centre_id)
+    mine, intake = _counsellor_branches(staff)
+    return Q(case_id__in=Case.objects.filter(centre & mine).values("pk")) | Q(
+        case_id__in=Case.objects.filter(centre & intake).values("pk")
+    )
 
 
 def my_cases(user: User | AnonymousUser) -> QuerySet[Case]:
@@ -143,16 +164,14 @@ def access_case(
 def takedowns_visible_to(user: User | AnonymousUser) -> QuerySet[TakedownRequest]:
     """Takedown requests of the cases this user may read: the same rule as cases_visible_to.
 
-    Written on the request's own centre column and the joined case (not `case IN (…)`), so that the
+    Written on the request's own centre column (a supervisor's is not `case IN (…)`), so that the
     centre's due list walks takedown_due_idx in deadline order: 460 ms → 4 ms at 3,000,000 requests.
     """
     staff = _staff(user)
     rows = TakedownRequest.objects.filter(centre_id=staff.centre_id)
     if staff.role == Role.SUPERVISOR:
         return rows
-    return rows.filter(
-        Q(case__assigned_to_id=staff.pk) | Q(case__assigned_to__isnull=True, case__status__in=OPEN_STATUSES)
-    )
+    return rows.filter(_of_counsellors_cases(staff))
 
 
 def access_takedown(user: User | AnonymousUser, pk: object, *, write: bool = False) -> TakedownRequest:
@@ -173,9 +192,7 @@ def referrals_visible_to(user: User | AnonymousUser) -> QuerySet[Referral]:
     rows = Referral.objects.filter(centre_id=staff.centre_id)
     if staff.role == Role.SUPERVISOR:
         return rows
-    return rows.filter(
-        Q(case__assigned_to_id=staff.pk) | Q(case__assigned_to__isnull=True, case__status__in=OPEN_STATUSES)
-    )
+    return rows.filter(_of_counsellors_cases(staff))
 
 
 def access_referral(user: User | AnonymousUser, pk: object, *, write: bool = False) -> Referral:

@@ -13,10 +13,12 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
+from cases.actions.cases import do_assign_case, do_transition_case
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.api.takedowns import TakedownListSerializer
 from cases.models import Case, Sighting, TakedownItem, TakedownRequest, TakedownStatus
+from tests.cases.conftest import open_case
 
 pytestmark = pytest.mark.django_db
 
@@ -206,6 +208,60 @@ def test_it_hides_takedowns_of_cases_you_may_not_see(
         )
         assert api.get("/api/v1/takedowns/").json()["count"] == 0
     assert api_as(carol).get(f"/api/v1/takedowns/{takedown.pk}/").status_code == 200
+
+
+def _overdue_request(actor: User, case: Case, url: str) -> int:
+    """A request on `case` sent a day ago and past its deadline."""
+    do_add_sightings(actor=actor, case=case, lines=[url])
+    takedown = do_draft_takedowns(actor=actor, case=case)[0]
+    do_transition_takedown(actor=actor, case=case, takedown=takedown, status="sent")
+    TakedownRequest.objects.filter(pk=takedown.pk).update(deadline_at=timezone.now() - timedelta(hours=1))
+    return takedown.pk
+
+
+def test_it_lists_the_requests_of_exactly_the_cases_each_person_may_read(
+    api_as, client_as, alice: User, bob: User, carol: User, dave: User, bobs_case: Case, daves_case: Case
+) -> None:
+    mine = open_case(alice)
+    mine_closed = open_case(alice, victim_name="정다은")
+    intake = open_case(alice, victim_name="박서연")
+    intake_closed = open_case(alice, victim_name="한소희")
+    requests = {
+        "mine": _overdue_request(alice, mine, "https://t.me/room/1"),
+        "mine_closed": _overdue_request(alice, mine_closed, "https://t.me/room/2"),
+        "intake": _overdue_request(alice, intake, "https://t.me/room/3"),
+        "intake_closed": _overdue_request(alice, intake_closed, "https://t.me/room/4"),
+        "bobs": _overdue_request(bob, bobs_case, "https://t.me/room/5"),
+        "daves": _overdue_request(dave, daves_case, "https://t.me/room/6"),
+    }
+    for case in (mine_closed, intake_closed):
+        for status in ("in_progress", "monitoring"):
+            case = do_transition_case(actor=alice, case=case, status=status)
+        do_transition_case(actor=carol, case=case, status="closed")
+    do_assign_case(actor=carol, case=intake, assignee=None)
+    # A closed case left unassigned is nobody's to read but a supervisor's.
+    do_assign_case(actor=carol, case=Case.objects.get(pk=intake_closed.pk), assignee=None)
+    expected = {
+        alice: {"mine", "mine_closed", "intake"},
+        bob: {"bobs", "intake"},
+        carol: {"mine", "mine_closed", "intake", "intake_closed", "bobs"},
+        dave: {"daves"},
+    }
+    for user, names in expected.items():
+        ids = {requests[name] for name in names}
+        api = api_as(user)
+        for query in ({}, {"overdue": "true", "ordering": "deadline"}, {"status": "sent", "page_size": 2}):
+            listed, url, params = set(), "/api/v1/takedowns/", query
+            while url:
+                body = api.get(url, params).json()
+                assert body["count"] == len(ids), (user.email, query)
+                listed |= {row["id"] for row in body["results"]}
+                url, params = body["next"], {}
+            assert listed == ids, (user.email, query)
+        page = client_as(user).get("/takedowns/due/").content.decode()
+        assert {int(pk) for pk in re.findall(r'href="/takedowns/(\d+)/"', page)} == ids, user.email
+        for name, pk in requests.items():
+            assert (api.get(f"/api/v1/takedowns/{pk}/").status_code == 200) == (name in names), (user.email, name)
 
 
 def test_it_refuses_a_stale_letter_edit(api_as, alice: User, with_places: Case) -> None:
