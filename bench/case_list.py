@@ -39,7 +39,7 @@ from django.utils import timezone  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from bench import load, run  # noqa: E402
-from bench.host import free_port  # noqa: E402
+from bench.host import calibrate, free_port  # noqa: E402
 from bench.sessions import verified_session  # noqa: E402
 from bench.settings import RESULTS_DIR  # noqa: E402
 from bench.takedowns import request_raw  # noqa: E402
@@ -170,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
 
         busy = run.wait_until_quiet(args.wait_quiet)
         report["other_processes_cpu_pct_before"] = busy
-        report["calibration_ms"] = {"before": run.calibrate()}
+        report["calibration_ms"] = {"before": calibrate()}
         port = free_port()
         session = verified_session(user)
         sessions.append(session)
@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
                         figures["page"][label]["p50_ms"] / figures["bare"][label]["p50_ms"], 2
                     )
                 report["scenarios"][name] = figures
-        report["calibration_ms"]["after"] = run.calibrate()
+        report["calibration_ms"]["after"] = calibrate()
     finally:
         AccessLog.objects.filter(pk__gt=last_access).delete()
         Session.objects.filter(session_key__in=sessions).delete()

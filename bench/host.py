@@ -70,3 +70,15 @@ def wait_until_quiet(seconds: float, our_database_pids: Callable[[], set[int]], 
         if busy < busy_pct or time.monotonic() >= deadline:
             return busy
         print(f"waiting: other processes use {busy:.0f}% of a core", flush=True)
+
+
+def calibrate() -> float:
+    """Milliseconds of a fixed pure-Python loop (median of 15): the same before and after on a quiet machine."""
+    timings = []
+    for _ in range(15):
+        started = time.perf_counter()
+        total = 0
+        for i in range(200_000):
+            total += i * i
+        timings.append((time.perf_counter() - started) * 1000)
+    return round(sorted(timings)[len(timings) // 2], 2)

@@ -37,8 +37,8 @@ from psycopg import sql  # noqa: E402
 
 from accounts.models import Centre, Role, User  # noqa: E402
 from bench import load  # noqa: E402
-from bench.host import free_port  # noqa: E402
-from bench.run import calibrate, foreign_cpu, gunicorn, machine  # noqa: E402
+from bench.host import calibrate, free_port  # noqa: E402
+from bench.run import foreign_cpu, gunicorn, machine  # noqa: E402
 from bench.settings import BENCH_DATABASE_URL, BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
 from cases.actions.cases import do_add_note, do_open_case  # noqa: E402
 from cases.actions.portal import do_issue_portal_access  # noqa: E402

@@ -39,7 +39,7 @@ from knox.settings import CONSTANTS  # noqa: E402
 
 from accounts.models import User  # noqa: E402
 from bench import host, load  # noqa: E402
-from bench.host import BUSY_PCT, ForeignCpu, free_port  # noqa: E402
+from bench.host import BUSY_PCT, ForeignCpu, calibrate, free_port  # noqa: E402
 from bench.sealing import exact_indexes, name_gram_indexes  # noqa: E402
 from bench.settings import BENCH_PASSWORD, RESULTS_DIR  # noqa: E402
 from cases.models import AccessLog, Case, CaseEvent, NameGram, Status  # noqa: E402
@@ -243,18 +243,6 @@ def _cpu_model() -> str:
             if line.startswith("model name"):
                 return line.split(":", 1)[1].strip()
     return platform.processor()
-
-
-def calibrate() -> float:
-    """Milliseconds of a fixed pure-Python loop (median of 15): the same before and after on a quiet machine."""
-    timings = []
-    for _ in range(15):
-        started = time.perf_counter()
-        total = 0
-        for i in range(200_000):
-            total += i * i
-        timings.append((time.perf_counter() - started) * 1000)
-    return round(sorted(timings)[len(timings) // 2], 2)
 
 
 def database_pids() -> set[int]:

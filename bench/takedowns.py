@@ -51,7 +51,7 @@ from knox.settings import CONSTANTS  # noqa: E402
 
 from accounts.models import Role, User  # noqa: E402
 from bench import load, run  # noqa: E402
-from bench.host import BUSY_PCT, free_port  # noqa: E402
+from bench.host import BUSY_PCT, calibrate, free_port  # noqa: E402
 from bench.sessions import api_token, verified_session  # noqa: E402
 from bench.settings import RESULTS_DIR  # noqa: E402
 from cases.access import cases_visible_to  # noqa: E402
@@ -343,7 +343,7 @@ def main(argv: list[str] | None = None) -> int:
             "users": {label: user.email for label, user in users.items()},
             "visible": visible,
         },
-        "calibration_ms": {"before": run.calibrate()},
+        "calibration_ms": {"before": calibrate()},
         "other_processes_cpu_pct_before": busy,
         "due": {},
     }
@@ -371,7 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         cleanup(last_case, last_access, tokens, sessions)
 
-    report["calibration_ms"]["after"] = run.calibrate()
+    report["calibration_ms"]["after"] = calibrate()
     full = f"c{args.clients}"
     due = report["due"]
     targets = {}
