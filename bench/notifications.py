@@ -1,11 +1,11 @@
 """Benchmark of the outbox: 10,000 reminders due at once, delivered by 2 Celery worker processes.
 
-    .venv/bin/python -m bench.notifications [--count 10000] [--workers 2] [--channel email|inbox]
+    .venv/bin/python -m bench.notifications [--count 10000] [--workers 2] [--concurrency 1] [--channel email|inbox]
                                             [--redis-url redis://127.0.0.1:6379/0] [--dispatch-in worker|here]
 
 Drops and creates the PostgreSQL database caseflow_bench_notify, migrates it and writes `count`
 reminders due now (e-mails to victims, each to an address of its own, or inbox messages to staff).
-Starts `--workers` processes of `celery -A caseflow worker --concurrency 1` on a queue of their own,
+Starts `--workers` processes of `celery -A caseflow worker --concurrency N` on a queue of their own,
 then queues the dispatcher as beat does (it runs in one of those workers) and waits until the last
 row is sent. Reports the time from queuing the dispatcher to the last `sent_at` and the deliveries
 per second, and checks that none was sent twice: one successful attempt row per notification and, for
@@ -107,12 +107,12 @@ def recreate_database() -> None:
         conn.execute(f'CREATE DATABASE "{DATABASE}"')
 
 
-def start_worker(index: int) -> subprocess.Popen[bytes]:
+def start_worker(index: int, concurrency: int) -> subprocess.Popen[bytes]:
     queue = os.environ["CELERY_QUEUE"]
     return subprocess.Popen(
         [
             sys.executable, "-m", "celery", "-A", "caseflow", "worker",
-            "--loglevel", "WARNING", "--concurrency", "1", "--hostname", f"bench{index}@%h",
+            "--loglevel", "WARNING", "--concurrency", str(concurrency), "--hostname", f"bench{index}@%h",
             "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", queue,
         ],
         cwd=ROOT,
@@ -125,6 +125,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--count", type=int, default=10_000)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument(
+        "--concurrency", type=int, default=1, help="processes per worker (docker-compose.yml runs one worker of 4)"
+    )
     parser.add_argument("--channel", choices=["email", "inbox"], default="email")
     parser.add_argument("--redis-url", default=None, help="a running Redis (default: a redis-server of our own)")
     parser.add_argument("--dispatch-in", choices=["worker", "here"], default="worker")
@@ -157,7 +160,7 @@ def commit_yardstick(statements: int = 500) -> float:
     """Median milliseconds of a one-row UPDATE committed on its own, on the bench's database (median of
     `statements`). Every delivery commits its claim before its send and its outcome right after (one
     statement, notifications.claims), so that a killed worker repeats at most the message in flight:
-    count × this ÷ workers is a floor that the machine's disk sets, whatever the code does."""
+    count × this ÷ processes is a floor that the machine's disk sets, whatever the code does."""
     from django.db import connection
 
     with connection.cursor() as cursor:
@@ -247,7 +250,7 @@ def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
             cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database()")
             return {row[0] for row in cursor.fetchall()}
 
-    workers = [start_worker(index) for index in range(1, args.workers + 1)]
+    workers = [start_worker(index, args.concurrency) for index in range(1, args.workers + 1)]
     try:
         deadline = time.monotonic() + 60
         while len(celery_app.control.ping(timeout=0.5) or []) < args.workers:
@@ -287,10 +290,12 @@ def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
     twice = successes.values("notification").annotate(n=Count("pk")).filter(n__gt=1).count()
     lines = [json.loads(line) for line in mailbox.read_text().splitlines()] if mailbox.exists() else []
     addresses = {address for line in lines for address in line["to"]}
+    floor = args.count * commit_ms / (args.workers * args.concurrency) / 1000
     result: dict[str, Any] = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "count": args.count,
         "workers": args.workers,
+        "concurrency": args.concurrency,
         "channel": args.channel,
         "dispatcher_ran_in": args.dispatch_in,
         "worker_settings": worker_settings,
@@ -307,8 +312,8 @@ def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
         "target_seconds": TARGET_SECONDS,
         # The machine: a commit of its own (the floor above) and bench.run's pure-Python loop.
         "commit_ms": commit_ms,
-        "commit_floor_seconds": round(args.count * commit_ms / args.workers / 1000, 2),
-        "x_commit_floor": round(seconds / (args.count * commit_ms / args.workers / 1000), 2) if commit_ms else None,
+        "commit_floor_seconds": round(floor, 2),
+        "x_commit_floor": round(seconds / floor, 2) if floor else None,
         "calibration_ms": calibration_ms,
         # Other processes' CPU while this ran, in % of one core (of 2): above 15 the figures are noisy.
         "foreign_cpu_percent_of_a_core": busy_during,
@@ -323,9 +328,8 @@ def run(args: argparse.Namespace, redis_url: str, scratch: Path) -> None:
     result["none_twice_and_all_delivered"] = ok
     result["met_target"] = ok and seconds < TARGET_SECONDS
     # One entry per configuration, so the figures with and without the proposed setting sit side by side.
-    configuration = f"{args.channel}-{args.workers}-workers-" + (
-        "db-reuse" if args.reuse_db_connections else "as-configured"
-    )
+    shape = f"{args.workers}-workers" + (f"-of-{args.concurrency}" if args.concurrency != 1 else "")
+    configuration = f"{args.channel}-{shape}-" + ("db-reuse" if args.reuse_db_connections else "as-configured")
     previous = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else {}
     previous[configuration] = result
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
