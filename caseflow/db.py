@@ -164,12 +164,17 @@ def _one_table(query: Any) -> str | None:
 
 
 def where_of(queryset: models.QuerySet[Any]) -> tuple[str | None, list[Any]]:
-    """The WHERE of a queryset of one table's rows as the ORM compiles it, with its parameters: "" when
+    """The WHERE of a queryset of one model's rows as the ORM compiles it, with its parameters: "" when
     every row meets it, None when none can. Its columns are named after the table (`"cases_case"."id"`),
-    so a hand-written statement reads that table under its own name. ValueError if it joins another."""
+    so a hand-written statement reads that table under its own name. A condition that joins another
+    table is compiled as `id IN (the queryset's ids)`: the same rows, through a subquery, so that a rule
+    of cases/access.py that comes to need a join still compiles (it would fail after a case's INSERT)."""
     query = queryset.query
-    if query.model is None or _one_table(query) is None:
-        raise ValueError("only a condition on one table's own columns is compiled alone")
+    if query.model is None:
+        raise ValueError("only a queryset of a model's rows has a WHERE of its own")
+    if _one_table(query) is None:
+        queryset = query.model._base_manager.db_manager(queryset.db).filter(pk__in=queryset.values("pk"))
+        query = queryset.query
     try:
         where, params = query.get_compiler(using=queryset.db).compile(query.where)
     except EmptyResultSet:

@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from accounts.models import User
-from caseflow.db import ValuesRead
+from caseflow.db import ValuesRead, where_of
 from cases import access
 from cases.actions.cases import do_assign_case, do_transition_case
 from cases.api.cases import LIST_VALUES
@@ -100,3 +100,18 @@ def test_it_counts_the_cases_alone(cases: list[Case], alice: User) -> None:
     with CaptureQueriesContext(connection) as ctx:
         assert read.count() == 5  # her four and the intake queue's one
     assert "JOIN" not in ctx.captured_queries[0]["sql"].upper()
+
+
+@pytest.mark.parametrize("name", [*sorted(BY_HAND), "a condition through a join"])
+def test_its_where_is_the_orms_rows_even_through_a_join(cases: list[Case], alice: User, bob: User, name: str) -> None:
+    queryset = {**BY_HAND, **BY_THE_ORM}[name](alice, bob)
+    where, params = where_of(queryset)
+    if where is None:
+        found: set[int] = set()
+    else:
+        # The WHERE is the ORM's SQL, its values parameters.
+        sql = 'SELECT "cases_case"."id" FROM "cases_case"' + (f" WHERE {where}" if where else "")  # noqa: S608
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            found = {row[0] for row in cursor.fetchall()}
+    assert found == set(queryset.values_list("pk", flat=True)), name
