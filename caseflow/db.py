@@ -166,13 +166,23 @@ def _one_table(query: Any) -> str | None:
 def where_of(queryset: models.QuerySet[Any]) -> tuple[str | None, list[Any]]:
     """The WHERE of a queryset of one model's rows as the ORM compiles it, with its parameters: "" when
     every row meets it, None when none can. Its columns are named after the table (`"cases_case"."id"`),
-    so a hand-written statement reads that table under its own name. A condition that joins another
-    table is compiled as `id IN (the queryset's ids)`: the same rows, through a subquery, so that a rule
-    of cases/access.py that comes to need a join still compiles (it would fail after a case's INSERT)."""
+    so a hand-written statement reads that table under its own name. A queryset that is more than a
+    condition on its table's own columns (a join, a slice, an annotation, DISTINCT, extra()) is compiled
+    as `id IN (the queryset's ids)`: the same rows, through a subquery, so that a rule of cases/access.py
+    that comes to need a join still compiles (it would fail after a case's INSERT), and a slice is never
+    dropped into more rows. ValueError for a union and its kind, whose rows no WHERE selects."""
     query = queryset.query
-    if query.model is None:
+    if query.model is None or query.combinator:
         raise ValueError("only a queryset of a model's rows has a WHERE of its own")
-    if _one_table(query) is None:
+    if (
+        _one_table(query) is None
+        or query.is_sliced
+        or query.distinct
+        or query.annotations
+        or query.group_by is not None
+        or query.extra
+        or query.extra_tables
+    ):
         queryset = query.model._base_manager.db_manager(queryset.db).filter(pk__in=queryset.values("pk"))
         query = queryset.query
     try:

@@ -102,7 +102,7 @@ def test_it_counts_the_cases_alone(cases: list[Case], alice: User) -> None:
     assert "JOIN" not in ctx.captured_queries[0]["sql"].upper()
 
 
-@pytest.mark.parametrize("name", [*sorted(BY_HAND), "a condition through a join"])
+@pytest.mark.parametrize("name", [*sorted(BY_HAND), "a condition through a join", "sliced", "distinct"])
 def test_its_where_is_the_orms_rows_even_through_a_join(cases: list[Case], alice: User, bob: User, name: str) -> None:
     queryset = {**BY_HAND, **BY_THE_ORM}[name](alice, bob)
     where, params = where_of(queryset)
@@ -115,3 +115,8 @@ def test_its_where_is_the_orms_rows_even_through_a_join(cases: list[Case], alice
             cursor.execute(sql, params)
             found = {row[0] for row in cursor.fetchall()}
     assert found == set(queryset.values_list("pk", flat=True)), name
+
+
+def test_its_where_refuses_a_union(cases: list[Case], alice: User, bob: User) -> None:
+    with pytest.raises(ValueError, match="WHERE of its own"):
+        where_of(access.cases_visible_to(alice).union(access.cases_visible_to(bob)))

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from accounts.models import User
-from cases.actions.cases import do_assign_case, do_open_case
+from cases.actions.cases import do_assign_case, do_open_case, do_transition_case
 from cases.models import Case, Partner, PartnerKind
 
 
@@ -55,3 +55,37 @@ def add_regulator(centre_id: int) -> Partner:
 @pytest.fixture
 def regulator(alice: User) -> Partner:
     return add_regulator(alice.centre_id)
+
+
+# Cases of every kind a counsellor's rule tells apart (cases_of_every_kind), and who may read each.
+READERS = {
+    "alice": {"mine", "mine_closed", "intake"},
+    "bob": {"bobs", "intake"},
+    "carol": {"mine", "mine_closed", "intake", "intake_closed", "bobs"},
+    "dave": {"daves"},
+}
+
+
+def cases_of_every_kind(alice: User, bob: User, dave: User, **details: Any) -> dict[str, Case]:
+    """Alice's two cases, two future intake cases (opened by her), bob's and dave's, all open, so that
+    children can be added to each before settle_kinds closes and unassigns them."""
+    return {
+        "mine": open_case(alice, **details),
+        "mine_closed": open_case(alice, victim_name="정다은", **details),
+        "intake": open_case(alice, victim_name="박서연", **details),
+        "intake_closed": open_case(alice, victim_name="한소희", **details),
+        "bobs": open_case(bob, victim_name="이하은", **details),
+        "daves": open_case(dave, victim_name="최지우", **details),
+    }
+
+
+def settle_kinds(cases: dict[str, Case], alice: User, carol: User) -> None:
+    """Closes "mine_closed" and "intake_closed", and takes both intake cases from alice: a closed case
+    left unassigned is nobody's to read but a supervisor's."""
+    for name in ("mine_closed", "intake_closed"):
+        case = cases[name]
+        for status in ("in_progress", "monitoring"):
+            case = do_transition_case(actor=alice, case=case, status=status)
+        do_transition_case(actor=carol, case=case, status="closed")
+    for name in ("intake", "intake_closed"):
+        do_assign_case(actor=carol, case=Case.objects.get(pk=cases[name].pk), assignee=None)

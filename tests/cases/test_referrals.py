@@ -25,7 +25,7 @@ from cases.models import (
     Referral,
     TakedownRequest,
 )
-from tests.cases.conftest import open_case
+from tests.cases.conftest import READERS, cases_of_every_kind, open_case, settle_kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -298,6 +298,31 @@ def test_it_hides_referrals_from_colleagues_other_centres_and_administrators(
         )
     assert api_as(bob).get("/api/v1/referrals/").json()["results"] == []
     assert [r["id"] for r in api_as(alice).get("/api/v1/referrals/").json()["results"]] == [referral.pk]
+
+
+def test_it_lists_the_referrals_of_exactly_the_cases_each_person_may_read(
+    api_as, alice: User, bob: User, carol: User, dave: User, legal: Partner
+) -> None:
+    cases = cases_of_every_kind(alice, bob, dave, consents=Consents(contact=True, share_with_police=False))
+    referrals = {
+        name: do_propose_referral(
+            actor=case.assigned_to or alice,
+            case=case,
+            partner=legal if case.centre_id == legal.centre_id else partner(case.centre_id, "legal"),
+            reason="She wants to know her options.",
+            shared_items=[],
+        ).pk
+        for name, case in cases.items()
+    }
+    settle_kinds(cases, alice, carol)
+    people = {"alice": alice, "bob": bob, "carol": carol, "dave": dave}
+    expected = {people[name]: names for name, names in READERS.items()}
+    for user, names in expected.items():
+        api = api_as(user)
+        listed = {row["id"] for row in api.get("/api/v1/referrals/", {"page_size": 100}).json()["results"]}
+        assert listed == {referrals[name] for name in names}, user.email
+        for name, pk in referrals.items():
+            assert (api.get(f"/api/v1/referrals/{pk}/").status_code == 200) == (name in names), (user.email, name)
 
 
 def test_it_lists_referrals_in_a_fixed_number_of_queries(

@@ -13,12 +13,11 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 
 from accounts.models import User
-from cases.actions.cases import do_assign_case, do_transition_case
 from cases.actions.sightings import do_add_sightings
 from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.api.takedowns import TakedownListSerializer
 from cases.models import Case, Sighting, TakedownItem, TakedownRequest, TakedownStatus
-from tests.cases.conftest import open_case
+from tests.cases.conftest import READERS, cases_of_every_kind, settle_kinds
 
 pytestmark = pytest.mark.django_db
 
@@ -220,33 +219,16 @@ def _overdue_request(actor: User, case: Case, url: str) -> int:
 
 
 def test_it_lists_the_requests_of_exactly_the_cases_each_person_may_read(
-    api_as, client_as, alice: User, bob: User, carol: User, dave: User, bobs_case: Case, daves_case: Case
+    api_as, client_as, alice: User, bob: User, carol: User, dave: User
 ) -> None:
-    mine = open_case(alice)
-    mine_closed = open_case(alice, victim_name="정다은")
-    intake = open_case(alice, victim_name="박서연")
-    intake_closed = open_case(alice, victim_name="한소희")
+    cases = cases_of_every_kind(alice, bob, dave)
     requests = {
-        "mine": _overdue_request(alice, mine, "https://t.me/room/1"),
-        "mine_closed": _overdue_request(alice, mine_closed, "https://t.me/room/2"),
-        "intake": _overdue_request(alice, intake, "https://t.me/room/3"),
-        "intake_closed": _overdue_request(alice, intake_closed, "https://t.me/room/4"),
-        "bobs": _overdue_request(bob, bobs_case, "https://t.me/room/5"),
-        "daves": _overdue_request(dave, daves_case, "https://t.me/room/6"),
+        name: _overdue_request(case.assigned_to or alice, case, f"https://t.me/room/{number}")
+        for number, (name, case) in enumerate(cases.items())
     }
-    for case in (mine_closed, intake_closed):
-        for status in ("in_progress", "monitoring"):
-            case = do_transition_case(actor=alice, case=case, status=status)
-        do_transition_case(actor=carol, case=case, status="closed")
-    do_assign_case(actor=carol, case=intake, assignee=None)
-    # A closed case left unassigned is nobody's to read but a supervisor's.
-    do_assign_case(actor=carol, case=Case.objects.get(pk=intake_closed.pk), assignee=None)
-    expected = {
-        alice: {"mine", "mine_closed", "intake"},
-        bob: {"bobs", "intake"},
-        carol: {"mine", "mine_closed", "intake", "intake_closed", "bobs"},
-        dave: {"daves"},
-    }
+    settle_kinds(cases, alice, carol)
+    people = {"alice": alice, "bob": bob, "carol": carol, "dave": dave}
+    expected = {people[name]: names for name, names in READERS.items()}
     for user, names in expected.items():
         ids = {requests[name] for name in names}
         api = api_as(user)
