@@ -24,6 +24,7 @@ from cases.actions.common import lock_case, record_event
 from cases.actions.errors import ActionError, NotAllowedError
 from cases.actions.hash_bank import withdraw_from_bank
 from cases.actions.sightings import LineResult, SightingFlags, add_lines
+from cases.evidence_vault import discard_kept_files
 from cases.models import (
     Case,
     ClosureRequest,
@@ -211,21 +212,32 @@ def do_victim_update_contact(
 
 
 @transaction.atomic
-def do_victim_set_consents(*, case: Case, version: int, hash_matching: bool, share_with_police: bool) -> Case:
-    """The victim gives or withdraws consent to hash matching and to sharing with the police."""
+def do_victim_set_consents(
+    *, case: Case, version: int, hash_matching: bool, share_with_police: bool, keep_evidence: bool
+) -> Case:
+    """The victim gives or withdraws consent to hash matching, to sharing with the police and to the
+    centre keeping her evidence files (withdrawn: the files go in this transaction, the hashes stay)."""
     case = lock_case(case, version)
-    old = {"hash_matching": case.consent_hash_matching, "share_with_police": case.consent_share_with_police}
-    new = {"hash_matching": hash_matching, "share_with_police": share_with_police}
+    fields = {
+        "hash_matching": "consent_hash_matching",
+        "share_with_police": "consent_share_with_police",
+        "keep_evidence": "consent_keep_evidence",
+    }
+    old = {name: getattr(case, field) for name, field in fields.items()}
+    new = {"hash_matching": hash_matching, "share_with_police": share_with_police, "keep_evidence": keep_evidence}
     if old == new:
         return case
-    case.consent_hash_matching, case.consent_share_with_police = hash_matching, share_with_police
+    for name, field in fields.items():
+        setattr(case, field, new[name])
     case.version += 1
     case.updated_at = timezone.now()
-    case.save(update_fields=["consent_hash_matching", "consent_share_with_police", "version", "updated_at"])
+    case.save(update_fields=[*fields.values(), "version", "updated_at"])
     _victim_event(case, EventKind.CONSENTS_CHANGED, old, new)
     if old["hash_matching"] and not hash_matching:
         # Her hashes leave the national bank with her consent, in this transaction.
         withdraw_from_bank(case, actor=None, by_victim=True)
+    if old["keep_evidence"] and not keep_evidence:
+        discard_kept_files(case)
     return case
 
 

@@ -74,6 +74,13 @@ class ConsentsForm(forms.Form):
     consent_share_with_police = forms.BooleanField(
         label=_("You may share what you hold about my case with the police."), required=False
     )
+    consent_keep_evidence = forms.BooleanField(
+        label=_(
+            "You may keep the image and video files I give you, encrypted, as evidence. Without this, only "
+            "their fingerprints are kept; if I withdraw it, the files are deleted."
+        ),
+        required=False,
+    )
     version = _version()
 
 

@@ -216,6 +216,7 @@ def _consents(case: Case) -> dict[str, object]:
     return {
         "consent_hash_matching": case.consent_hash_matching,
         "consent_share_with_police": case.consent_share_with_police,
+        "consent_keep_evidence": case.consent_keep_evidence,
         "version": case.version,
     }
 
@@ -223,7 +224,7 @@ def _consents(case: Case) -> dict[str, object]:
 @auth.portal_required
 @require_http_methods(["GET", "POST"])
 def consents(request: HttpRequest) -> HttpResponse:
-    """Give or withdraw consent to hash matching and to sharing with the police."""
+    """Give or withdraw consent to hash matching, to sharing with the police and to keeping evidence files."""
     case = portal_case(request)
     status = 200
     saved = False
@@ -236,6 +237,7 @@ def consents(request: HttpRequest) -> HttpResponse:
                     version=form.cleaned_data["version"],
                     hash_matching=form.cleaned_data["consent_hash_matching"],
                     share_with_police=form.cleaned_data["consent_share_with_police"],
+                    keep_evidence=form.cleaned_data["consent_keep_evidence"],
                 )
             except StaleVersionError:
                 form.add_error(None, _("Something changed meanwhile. Please check and save again."))

@@ -98,7 +98,9 @@ def test_it_withdraws_the_hashes_when_the_victim_withdraws_in_the_portal(api_as,
     _upload(api_as(alice), case, jpeg(36))
     _share(api_as(alice), case)
     case.refresh_from_db()
-    do_victim_set_consents(case=case, version=case.version, hash_matching=False, share_with_police=True)
+    do_victim_set_consents(
+        case=case, version=case.version, hash_matching=False, share_with_police=True, keep_evidence=False
+    )
     assert not BankHash.objects.exists()
     assert CaseEvent.objects.get(case=case, kind="hashes_withdrawn").actor_kind == "victim"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import unicodedata
 from datetime import timedelta
@@ -20,6 +21,9 @@ from cases.models import (
     Case,
     CaseEvent,
     ClosureRequest,
+    Evidence,
+    EvidenceFile,
+    EvidenceHash,
     PortalAccess,
     PortalSession,
     Sighting,
@@ -27,6 +31,7 @@ from cases.models import (
 from cases.passphrases import wordlist
 from notifications.models import Notification
 from tests.cases.conftest import open_case
+from tests.evidence_media import jpeg
 
 pytestmark = pytest.mark.django_db
 
@@ -270,8 +275,45 @@ def test_it_records_consent_given_and_withdrawn_by_the_victim(alice: User, alice
     alices_case.refresh_from_db()
     assert (alices_case.consent_hash_matching, alices_case.consent_share_with_police) == (True, False)
     event = CaseEvent.objects.get(case=alices_case, kind="consents_changed")
-    assert (event.actor_kind, event.new) == ("victim", {"hash_matching": True, "share_with_police": False})
+    assert (event.actor_kind, event.new) == (
+        "victim",
+        {"hash_matching": True, "share_with_police": False, "keep_evidence": False},
+    )
     assert Notification.objects.filter(recipient=alice, template_key="case.victim_acted").exists()
+
+
+def test_it_lets_the_victim_give_and_withdraw_consent_to_keeping_her_files(
+    api_as, client_as, alice: User, alices_case: Case, victim: Client
+) -> None:
+    def box() -> str:
+        page = victim.get("/portal/consents/", headers={"accept-language": "ko"}).content.decode()
+        assert "증거로 암호화해 보관해도 됩니다" in page
+        found = re.search(r'<input[^>]*name="consent_keep_evidence"[^>]*>', page)
+        assert found is not None
+        return found[0]
+
+    assert "checked" not in box()
+    given = {"consent_keep_evidence": "on", "version": alices_case.version}
+    assert victim.post("/portal/consents/", given).status_code == 200
+    assert "checked" in box()
+    photo = io.BytesIO(jpeg(7))
+    photo.name = "photo.jpg"
+    upload = api_as(alice).post(f"/api/v1/cases/{alices_case.pk}/evidence/", {"file": photo}, format="multipart")
+    evidence_id = upload.json()["id"]
+    assert Evidence.objects.get(pk=evidence_id).kept and EvidenceFile.objects.filter(evidence_id=evidence_id)
+    alices_case.refresh_from_db()
+    # A stale form changes nothing and keeps the file.
+    assert victim.post("/portal/consents/", {"version": alices_case.version - 1}).status_code == 409
+    assert EvidenceFile.objects.filter(evidence_id=evidence_id).exists()
+    assert victim.post("/portal/consents/", {"version": alices_case.version}).status_code == 200
+    alices_case.refresh_from_db()
+    assert alices_case.consent_keep_evidence is False
+    assert not EvidenceFile.objects.exists()
+    assert Evidence.objects.get(pk=evidence_id).kept is False and EvidenceHash.objects.filter(evidence_id=evidence_id)
+    event = CaseEvent.objects.filter(case=alices_case, kind="consents_changed").latest("pk")
+    assert (event.actor_kind, event.old["keep_evidence"], event.new["keep_evidence"]) == ("victim", True, False)
+    timeline = client_as(alice).get(f"/cases/{alices_case.pk}/", headers={"accept-language": "en"}).content.decode()
+    assert "Consent to keeping evidence files withdrawn" in timeline
 
 
 def test_it_asks_a_supervisor_to_close_the_case(alice: User, carol: User, alices_case: Case, victim: Client) -> None:

@@ -248,6 +248,7 @@ def test_it_checks_consent_again_when_sending(api_as, alice: User, consenting_ca
         version=Case.objects.get(pk=consenting_case.pk).version,
         hash_matching=False,
         share_with_police=False,
+        keep_evidence=False,
     )
     response = api_as(alice).post(
         f"/api/v1/referrals/{referral.pk}/transition/",
