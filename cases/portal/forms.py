@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -76,12 +78,31 @@ class ConsentsForm(forms.Form):
     )
     consent_keep_evidence = forms.BooleanField(
         label=_(
-            "You may keep the image and video files I give you, encrypted, as evidence. Without this, only "
-            "their fingerprints are kept; if I withdraw it, the files are deleted."
+            "You may keep the images and videos of my case, encrypted, as evidence. Without this, only their "
+            "fingerprints (hashes) are kept."
         ),
         required=False,
     )
+    # Withdrawing the consent above deletes the kept files for good, so an unticked box is not enough:
+    # a browser sends nothing for one, as it does for a page older than the box.
+    confirm_delete_files = forms.BooleanField(
+        label=_("I understand: the kept files are deleted now and cannot be recovered."), required=False
+    )
     version = _version()
+
+    def __init__(self, *args: Any, files_kept: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.files_kept = files_kept
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        withdrawn = self.files_kept and not data.get("consent_keep_evidence")
+        if withdrawn and not data.get("confirm_delete_files"):
+            self.add_error(
+                "confirm_delete_files",
+                _("To withdraw this consent, tick that you understand the kept files will be deleted."),
+            )
+        return data
 
 
 class CloseForm(forms.Form):

@@ -228,7 +228,7 @@ def consents(request: HttpRequest) -> HttpResponse:
     case = portal_case(request)
     status = 200
     saved = False
-    form = ConsentsForm(request.POST or None, initial=_consents(case))
+    form = ConsentsForm(request.POST or None, initial=_consents(case), files_kept=case.consent_keep_evidence)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -240,15 +240,18 @@ def consents(request: HttpRequest) -> HttpResponse:
                     keep_evidence=form.cleaned_data["consent_keep_evidence"],
                 )
             except StaleVersionError:
-                form.add_error(None, _("Something changed meanwhile. Please check and save again."))
+                # Shown again as it is now, so that saving again saves against the current version.
+                case.refresh_from_db()
+                form = ConsentsForm(initial=_consents(case), files_kept=case.consent_keep_evidence)
                 status = 409
             else:
                 saved = True
                 request.portal_session.case = case  # type: ignore[attr-defined]
-                form = ConsentsForm(initial=_consents(case))
+                form = ConsentsForm(initial=_consents(case), files_kept=case.consent_keep_evidence)
         else:
             status = 400
-    return _render(request, "consents.html", {"form": form, "saved": saved}, page="consents", status=status)
+    context = {"form": form, "saved": saved, "conflict": status == 409}
+    return _render(request, "consents.html", context, page="consents", status=status)
 
 
 @auth.portal_required

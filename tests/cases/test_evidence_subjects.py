@@ -171,10 +171,12 @@ def test_it_takes_her_hashes_out_of_the_bank_when_she_withdraws_consent_in_the_p
     case.refresh_from_db()
     page = victim.get("/portal/consents/")
     assert page.status_code == 200 and b'name="consent_hash_matching"' in page.content
-    answer = victim.post("/portal/consents/", {"consent_share_with_police": "on", "version": case.version})
+    kept = {"consent_share_with_police": "on", "consent_keep_evidence": "on", "version": case.version}
+    answer = victim.post("/portal/consents/", kept)
     assert answer.status_code == 200
     case.refresh_from_db()
     assert (case.consent_hash_matching, case.consent_share_with_police) == (False, True)
+    assert EvidenceFile.objects.filter(evidence__case=case).exists()  # her other consent, untouched
     assert not BankHash.objects.exists()
     assert EvidenceHash.objects.filter(case=case).exists()  # her hashes stay with her case, out of the bank
     event = CaseEvent.objects.get(case=case, kind="hashes_withdrawn")

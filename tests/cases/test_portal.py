@@ -287,7 +287,7 @@ def test_it_lets_the_victim_give_and_withdraw_consent_to_keeping_her_files(
 ) -> None:
     def box() -> str:
         page = victim.get("/portal/consents/", headers={"accept-language": "ko"}).content.decode()
-        assert "증거로 암호화해 보관해도 됩니다" in page
+        assert "암호화해 증거로 보관해도 됩니다" in page
         found = re.search(r'<input[^>]*name="consent_keep_evidence"[^>]*>', page)
         assert found is not None
         return found[0]
@@ -302,10 +302,19 @@ def test_it_lets_the_victim_give_and_withdraw_consent_to_keeping_her_files(
     evidence_id = upload.json()["id"]
     assert Evidence.objects.get(pk=evidence_id).kept and EvidenceFile.objects.filter(evidence_id=evidence_id)
     alices_case.refresh_from_db()
-    # A stale form changes nothing and keeps the file.
-    assert victim.post("/portal/consents/", {"version": alices_case.version - 1}).status_code == 409
+    # The box left unticked, as a page older than it sends it: nothing is deleted without her saying so.
+    unticked = victim.post("/portal/consents/", {"consent_hash_matching": "on", "version": alices_case.version})
+    assert unticked.status_code == 400 and "되돌릴 수 없다는 것을 이해했습니다" in unticked.content.decode()
+    # A stale form changes nothing either, and the page comes back as it is now.
+    stale = {"confirm_delete_files": "on", "version": alices_case.version - 1}
+    answer = victim.post("/portal/consents/", stale)
+    assert answer.status_code == 409 and f'value="{alices_case.version}"' in answer.content.decode()
+    assert "그사이에 바뀐 내용이 있어요" in answer.content.decode()
     assert EvidenceFile.objects.filter(evidence_id=evidence_id).exists()
-    assert victim.post("/portal/consents/", {"version": alices_case.version}).status_code == 200
+    alices_case.refresh_from_db()
+    assert alices_case.consent_keep_evidence is True and alices_case.consent_hash_matching is False
+    withdrawn = {"confirm_delete_files": "on", "version": alices_case.version}
+    assert victim.post("/portal/consents/", withdrawn).status_code == 200
     alices_case.refresh_from_db()
     assert alices_case.consent_keep_evidence is False
     assert not EvidenceFile.objects.exists()
