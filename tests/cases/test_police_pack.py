@@ -20,22 +20,14 @@ from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.models import AccessLog, Case, CaseEvent
 from tests.cases.conftest import open_case
 from tests.evidence_media import jpeg
+from tests.pdf import inflated_streams
 
 pytestmark = pytest.mark.django_db
 
 
 def _inflated(pdf: bytes) -> bytes:
     """The PDF with its compressed streams opened, where font names live."""
-    import re
-    import zlib
-
-    parts = [pdf]
-    for match in re.finditer(rb"stream\r?\n(.*?)endstream", pdf, re.S):
-        try:
-            parts.append(zlib.decompress(match.group(1)))
-        except zlib.error:
-            continue
-    return b"".join(parts)
+    return b"".join([pdf, *inflated_streams(pdf)])
 
 
 def _pack(client, case: Case, reason: str = "Police report 2026-1234"):

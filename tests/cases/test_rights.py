@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 
 import pytest
 from django.test import Client
@@ -15,6 +14,7 @@ from accounts.models import User
 from cases.actions.keys import do_destroy_case_key
 from cases.models import AccessAction, AccessLog, Case, CaseEvent, ErasureRequest, EventKind, Note, PurgeRecord
 from tests.cases.test_purge import full_case
+from tests.pdf import inflated_streams
 
 pytestmark = pytest.mark.django_db
 
@@ -45,11 +45,7 @@ def _unicode_in_pdf(pdf: bytes) -> tuple[set[str], set[bytes]]:
     """The characters the PDF's fonts map to (ToUnicode CMaps) and the names of its embedded fonts."""
     characters: set[str] = set()
     fonts: set[bytes] = set()
-    for stream in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", pdf, re.S):
-        try:
-            text = zlib.decompress(stream.group(1))
-        except zlib.error:
-            continue
+    for text in inflated_streams(pdf):
         fonts.update(re.findall(rb"/FontName\s*/[A-Z]{6}\+([^\s/]+)", text))
         for hexes in re.findall(rb"<[0-9A-Fa-f]+>\s*<([0-9A-Fa-f]{4,})>", text):
             value = hexes.decode()
