@@ -29,12 +29,14 @@ MAX_PROPOSALS = 200
 
 @dataclass(frozen=True)
 class EvidenceAdded:
-    """The stored evidence, whether it is new (False: the same bytes were already on this case), and
-    the centre's evidence it matched: {evidence id: (case id, distance)}."""
+    """The stored evidence, whether it is new (False: the same bytes were already on this case), the
+    centre's evidence it matched: {evidence id: (case id, distance)}, and whether its file is kept now."""
 
     evidence: Evidence
     created: bool
     matched: dict[int, tuple[int, int]] = field(default_factory=dict)
+    # True when the same bytes were on the case with only their hashes, and are kept now.
+    kept_now: bool = False
 
 
 def _matches(case: Case, evidence: Evidence, hashed: Hashed) -> dict[int, tuple[int, int]]:
@@ -61,6 +63,9 @@ def do_add_evidence(*, actor: User, case: Case, data: bytes, hashed: Hashed) -> 
     case = require_write(actor, case)
     existing = case.evidence.filter(sha256=hashed.sha256).first()
     if existing is not None:
+        if case.consent_keep_evidence and not existing.kept:
+            _keep_again(actor, case, existing, data, hashed)
+            return EvidenceAdded(evidence=existing, created=False, kept_now=True)
         return EvidenceAdded(evidence=existing, created=False)
     now = timezone.now()
     kept = case.consent_keep_evidence
@@ -92,11 +97,7 @@ def do_add_evidence(*, actor: User, case: Case, data: bytes, hashed: Hashed) -> 
         )
     EvidenceHash.objects.bulk_create(rows)
     if kept:
-        if hashed.kind == EvidenceKind.IMAGE:
-            viewing, viewing_type = viewing_copy(data, hashed.media_type), "image/jpeg"
-        else:
-            viewing, viewing_type = video_viewing_copy(data, hashed.media_type)
-        keep_file(case=case, evidence=evidence, original=data, viewing=viewing, viewing_type=viewing_type)
+        _keep(case, evidence, data, hashed)
     matched = _matches(case, evidence, hashed)
     if case.consent_hash_matching:
         matchable = [h.pdq for h in hashed.hashes if h.matchable]
@@ -125,6 +126,28 @@ def do_add_evidence(*, actor: User, case: Case, data: bytes, hashed: Hashed) -> 
         record_event(other, actor=None, kind=EventKind.EVIDENCE_MATCHED, old={}, new={"by_evidence": evidence.pk})
     Case.objects.filter(pk=case.pk).update(updated_at=now)
     return EvidenceAdded(evidence=evidence, created=True, matched=matched)
+
+
+def _keep(case: Case, evidence: Evidence, data: bytes, hashed: Hashed) -> None:
+    """Keeps the file as uploaded and a viewing copy without its metadata, sealed with the case's key."""
+    if hashed.kind == EvidenceKind.IMAGE:
+        viewing, viewing_type = viewing_copy(data, hashed.media_type), "image/jpeg"
+    else:
+        viewing, viewing_type = video_viewing_copy(data, hashed.media_type)
+    keep_file(case=case, evidence=evidence, original=data, viewing=viewing, viewing_type=viewing_type)
+
+
+def _keep_again(actor: User, case: Case, evidence: Evidence, data: bytes, hashed: Hashed) -> None:
+    """The same bytes, uploaded again once the victim consents to keeping files: the evidence held only
+    their hashes (uploaded without her consent, or her files were deleted when she withdrew it), and
+    now keeps the file too. Its hashes and matches are those of the first upload."""
+    _keep(case, evidence, data, hashed)
+    evidence.kept = True
+    evidence.save(update_fields=["kept"])
+    record_event(
+        case, actor=actor, kind=EventKind.EVIDENCE_FILE_KEPT, old={"kept": False}, new={"evidence": evidence.pk}
+    )
+    Case.objects.filter(pk=case.pk).update(updated_at=timezone.now())
 
 
 def linked_case_ids(case: Case) -> set[int]:

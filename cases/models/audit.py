@@ -60,6 +60,7 @@ class EventKind(models.TextChoices):
     ESCALATION_RESOLVED = "escalation_resolved", _("Safety plan recorded after an urgent risk")
     EVIDENCE_ADDED = "evidence_added", _("Evidence hashed")
     EVIDENCE_MATCHED = "evidence_matched", _("Evidence matched another case")
+    EVIDENCE_FILE_KEPT = "evidence_file_kept", _("Evidence file kept, uploaded again with the victim's consent")
     HASHES_SHARED = "hashes_shared", _("Hashes shared with the national bank")
     HASHES_WITHDRAWN = "hashes_withdrawn", _("Hashes withdrawn from the national bank")
     POLICE_PACK_EXPORTED = "police_pack_exported", _("Evidence pack exported for the police")

@@ -58,7 +58,11 @@ def _upload(request: HttpRequest, pk: int, handler: MemoryOnlyUploadHandler) -> 
         added = do_add_evidence(actor=user, case=case, data=data, hashed=hashed)
     except ActionError as error:
         return refused(request, case.pk, error)
-    if not added.created:
+    if added.kept_now:
+        messages.success(
+            request, _("This file was already on this case with only its hashes. It is kept now, as she consented.")
+        )
+    elif not added.created:
         messages.info(request, _("This file was already uploaded to this case."))
     elif not hashed.hashes or hashed.quality < 50:
         messages.warning(request, _("Hashed, but the picture has too little detail to be matched (quality below 50)."))

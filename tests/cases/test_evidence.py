@@ -101,6 +101,31 @@ def test_it_deletes_kept_files_when_consent_is_withdrawn(api_as, alice: User) ->
     assert api.get(f"/cases/{case.pk}/evidence/{evidence_id}/file/").status_code == 404
 
 
+def test_it_keeps_a_file_uploaded_again_once_she_consents(api_as, client_as, alice: User, alices_case: Case) -> None:
+    api, data = api_as(alice), jpeg(5)
+    first = _upload(api, alices_case, data)
+    assert first.status_code == 201 and first.json()["kept"] is False
+    evidence_id, hashes = first.json()["id"], set(EvidenceHash.objects.values_list("pk", flat=True))
+    again = _upload(api, alices_case, data)  # still without her consent: nothing more is kept
+    assert (again.status_code, again.json()["kept"]) == (200, False) and not EvidenceFile.objects.exists()
+    patched = api.patch(
+        f"/api/v1/cases/{alices_case.pk}/", {"consents": {"keep_evidence": True}, "version": 1}, format="json"
+    )
+    assert patched.status_code == 200, patched.json()
+    page = client_as(alice).post(f"/cases/{alices_case.pk}/evidence/", {"file": _named(data, "a.jpg")}, follow=True)
+    assert "피해자가 동의했으므로 이제 파일도 보관합니다." in page.content.decode()  # the page speaks Korean
+    evidence = Evidence.objects.get()
+    assert (evidence.pk, evidence.kept) == (evidence_id, True)
+    assert unseal(alices_case, EvidenceFile.objects.get(evidence=evidence).original) == data
+    assert set(EvidenceHash.objects.values_list("pk", flat=True)) == hashes  # the first upload's hashes
+    event = CaseEvent.objects.get(case=alices_case, kind="evidence_file_kept")
+    assert (event.actor, event.old, event.new) == (alice, {"kept": False}, {"evidence": evidence_id})
+    assert "증거 파일 보관" in client_as(alice).get(f"/cases/{alices_case.pk}/").content.decode()  # the timeline
+    once_more = _upload(api, alices_case, data)
+    assert (once_more.status_code, once_more.json()["kept"], once_more.json()["created"]) == (200, True, False)
+    assert CaseEvent.objects.filter(kind="evidence_file_kept").count() == 1 and EvidenceFile.objects.count() == 1
+
+
 @pytest.mark.parametrize(
     ("data", "name"),
     [
