@@ -181,7 +181,10 @@ def contact(request: HttpRequest) -> HttpResponse:
             try:
                 do_victim_update_contact(case=case, **form.cleaned_data)
             except StaleVersionError:
-                form.add_error(None, _("Something changed meanwhile. Please check and save again."))
+                # Shown again as it is now (her counsellor may have changed it), so that saving again
+                # is her choice against the current version, not a second refusal.
+                case.refresh_from_db()
+                form = _contact_form(case)
                 status = 409
             except ActionError as error:
                 form.add_error(None, error.message)
@@ -195,7 +198,8 @@ def contact(request: HttpRequest) -> HttpResponse:
             status = 400
     else:
         form = _contact_form(case)
-    return _render(request, "contact.html", {"form": form, "saved": saved}, page="contact", status=status)
+    context = {"form": form, "saved": saved, "conflict": status == 409}
+    return _render(request, "contact.html", context, page="contact", status=status)
 
 
 def _contact_form(case: Case) -> ContactForm:

@@ -254,8 +254,13 @@ def test_it_changes_contact_choices_and_the_pending_messages_follow(
     assert pending.channel == "email" and pending.address == "safe@example.kr"
     case.refresh_from_db()
     assert (case.contact_channel, case.preferred_language, case.consent_contact) == ("email", "en", True)
+    do_update_case(actor=alice, case=case, version=case.version, changes={"preferred_language": "ko"})
     stale = victim.post("/portal/contact/", {**body, "contact_channel": "none"})
     assert stale.status_code == 409
+    case.refresh_from_db()
+    shown = stale.content.decode()  # as it is now: her counsellor's change, and the version to save against
+    assert "그사이에 바뀐 내용이 있어요" in shown and f'name="version" value="{case.version}"' in shown
+    assert re.search(r'<option value="ko"[^>]*selected', shown) and case.contact_channel == "email"
     body["version"] = case.version
     assert victim.post("/portal/contact/", {**body, "contact_channel": "none"}).status_code == 200
     pending.refresh_from_db()
