@@ -27,6 +27,15 @@ class Pagination(PageNumberPagination):
         return list(self.paginate_queryset(rows, request, view=view) or [])  # type: ignore[arg-type]
 
 
+def schema_doc_excludes() -> list[type]:
+    """The classes whose docstrings OpenAPI descriptions never come from (SPECTACULAR_SETTINGS): the
+    library's, and FieldsBuiltOnce, whose text is about the server's speed, not about the data. A
+    serializer's own docstring describes it; without one, the schema says nothing."""
+    from drf_spectacular.plumbing import get_lib_doc_excludes
+
+    return [*get_lib_doc_excludes(), FieldsBuiltOnce]
+
+
 def iso_time(moment: datetime | None, zone: tzinfo) -> str | None:
     """As DRF's DateTimeField writes a time: ISO 8601 in the current time zone, UTC as Z (for lists that
     write their rows from plain values, without a field call per value)."""

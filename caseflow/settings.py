@@ -575,6 +575,8 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # A schema's description is its serializer's own docstring, never a shared base class's.
+    "GET_LIB_DOC_EXCLUDES": "caseflow.api.schema_doc_excludes",
     "ENUM_NAME_OVERRIDES": {
         "NoteKindEnum": "cases.models.NoteKind",
         "EventKindEnum": "cases.models.EventKind",

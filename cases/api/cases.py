@@ -47,6 +47,7 @@ from cases.api.notes import CaseNotesMixin
 from cases.api.referrals import CaseReferralsMixin
 from cases.api.retention import CaseRetentionMixin
 from cases.api.rights import CaseRightsMixin
+from cases.api.safety import CaseRiskMixin
 from cases.api.sightings import CaseSightingsMixin
 from cases.api.takedowns import CaseTakedownsMixin
 from cases.audit import log_access
@@ -282,6 +283,7 @@ class CaseViewSet(
     CaseReferralsMixin,
     CaseRetentionMixin,
     CaseRightsMixin,
+    CaseRiskMixin,
     viewsets.GenericViewSet[Case],
 ):
     filter_backends = [DjangoFilterBackend]

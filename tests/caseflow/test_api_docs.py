@@ -23,6 +23,16 @@ def test_it_serves_an_openapi_schema_to_staff(client_as, alice: User) -> None:
     assert {"/api/v1/auth/token/", "/api/v1/auth/me/"} <= set(schema["paths"])
 
 
+def test_it_describes_each_schema_by_its_own_docstring_only(client_as, alice: User) -> None:
+    from caseflow.api import FieldsBuiltOnce
+
+    schemas = client_as(alice).get("/api/schema/", {"format": "json"}).json()["components"]["schemas"]
+    inner = (FieldsBuiltOnce.__doc__ or "").split()[:8]
+    leaked = [name for name, schema in schemas.items() if schema.get("description", "").split()[:8] == inner]
+    assert not leaked, f"described by a base class's docstring: {leaked}"
+    assert schemas["RiskAssessment"]["description"].startswith("One assessment of the risk of harm")
+
+
 def test_it_serves_the_docs_from_this_host(client_as, alice: User) -> None:
     page = client_as(alice).get("/api/docs/").content.decode()
     assert "swagger-ui" in page

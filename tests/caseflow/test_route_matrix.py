@@ -396,6 +396,12 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     "case-notes": [case_api("get", 200), case_api("post", 400)],
+    "case-risk": [case_api("get", 200), case_api("post", 400), case_api("post", 201, level="low", asked="Safe?")],
+    # The open escalation of alice's case: a supervisor of the centre acknowledges it; its owner may not.
+    "case-risk-acknowledge": [
+        case_api("post", 400),
+        Probe("post", {**case_api("post", 200).expect, "owner": 403}, {"escalation": Of(lambda o: o.escalation.pk)}),
+    ],
     "case-events": [case_api("get", 200)],
     "case-sightings": [case_api("get", 200), case_api("post", 400)],
     "case-sightings-bulk": [case_api("post", 400)],
