@@ -11,7 +11,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import User
+from accounts.models import Role, User
 from cases import reminders
 from cases.actions.common import record_event, require_write
 from cases.actions.errors import ActionError
@@ -75,7 +75,9 @@ def do_record_duty_report(
         raise ActionError(_("Choose whom the report was made to."), field="authority")
     if reported_at > timezone.now() + timedelta(minutes=5) or not 2000 <= reported_at.year <= 2200:
         raise ActionError(_("The report cannot have been made in the future."), field="reported_at")
-    if reported_by.centre_id != case.centre_id or not reported_by.is_active:
+    # Someone who works the centre's cases (as the page's list offers): an administrator sees none.
+    staff = (Role.COUNSELLOR, Role.SUPERVISOR)
+    if reported_by.centre_id != case.centre_id or not reported_by.is_active or reported_by.role not in staff:
         raise ActionError(_("Choose a member of your centre."), field="reported_by")
     reference_number = reference_number.strip()
     if len(reference_number) > 100:

@@ -41,8 +41,10 @@ from cases.api.common import (
     client_address,
     user_of,
 )
+from cases.api.duties import CaseDutiesMixin
 from cases.api.filters import CaseFilter
 from cases.api.followups import CaseFollowUpsMixin
+from cases.api.guardians import CaseGuardianMixin
 from cases.api.notes import CaseNotesMixin
 from cases.api.referrals import CaseReferralsMixin
 from cases.api.retention import CaseRetentionMixin
@@ -284,6 +286,8 @@ class CaseViewSet(
     CaseRetentionMixin,
     CaseRightsMixin,
     CaseRiskMixin,
+    CaseGuardianMixin,
+    CaseDutiesMixin,
     viewsets.GenericViewSet[Case],
 ):
     filter_backends = [DjangoFilterBackend]

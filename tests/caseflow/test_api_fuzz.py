@@ -23,6 +23,8 @@ from schemathesis.core.parameters import ParameterLocation
 from schemathesis.generation.meta import TestPhase
 
 from accounts.models import User
+from cases.actions.cases import do_update_case
+from cases.actions.guardians import do_set_guardian
 from cases.models import CaseEvent
 from tests.caseflow.conftest import World
 
@@ -94,6 +96,15 @@ def test_it_found_the_operations() -> None:
     assert set(SHARED) <= set(SCHEMA["paths"]), "a shared path that no longer exists"
 
 
+def _with_a_guardian(world: World, alice: User) -> None:
+    """Only a minor's case has a guardian: alice's becomes one, with her guardian recorded (once)."""
+    if world.case.is_minor:
+        return
+    do_update_case(actor=alice, case=world.case, version=world.case.version, changes={"is_minor": True})
+    do_set_guardian(actor=alice, case=world.case, version=0, details={"name": "김보호"})
+    world.case.refresh_from_db()
+
+
 @pytest.fixture
 def send_case(
     world: World,
@@ -123,6 +134,8 @@ def send_case(
 
     def run(case: schemathesis.Case) -> None:
         operation = case.operation
+        if operation.path.endswith("/guardian/"):
+            _with_a_guardian(world, alice)  # else every example stops at the 404 of an adult's case
         directory = operation.path.startswith(("/api/v1/platforms/", "/api/v1/partners/"))
         actor = administrator if directory and operation.method != "get" else owner
         if not operation.path_parameters:
@@ -180,6 +193,8 @@ def test_it_hides_every_object_of_one_centre_from_another(
 ) -> None:
     url = _fill(path, world)
     api = APIClient()
+    if path.endswith("/guardian/"):
+        _with_a_guardian(world, alice)
     if method == "get":
         # The ids are real: their owner reads them.
         assert api.get(url, headers=token_of(alice)).status_code == 200

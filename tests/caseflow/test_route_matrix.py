@@ -34,6 +34,7 @@ from cases.actions.cases import do_update_case
 from cases.actions.closures import do_request_closure
 from cases.actions.evidence import do_add_evidence
 from cases.actions.followups import do_set_followup
+from cases.actions.guardians import do_set_guardian
 from cases.actions.portal import IssuedAccess, do_issue_portal_access
 from cases.actions.safety import do_add_crisis_line, do_add_oncall_shift, do_assess_risk
 from cases.hashing import hash_upload
@@ -43,6 +44,7 @@ from cases.models import (
     CrisisLine,
     Escalation,
     FollowUp,
+    Guardian,
     LegalDuty,
     LetterTemplate,
     OnCallShift,
@@ -396,6 +398,24 @@ RULES: dict[str, list[Probe]] = {
         ),
     ],
     "case-notes": [case_api("get", 200), case_api("post", 400)],
+    # A minor's guardian: read and written by those who may change the case, as on its page.
+    "case-guardian": [
+        case_api("get", 200),
+        case_api("patch", 400),
+        case_api("patch", 200, version=Of(lambda o: o.guardian.version), relationship="어머니"),
+    ],
+    "case-duties": [case_api("get", 200), case_api("post", 400), case_api("post", 201, kind="crime_in_progress")],
+    "case-duties-report": [
+        case_api("post", 400),
+        case_api(
+            "post",
+            201,
+            duty=Of(lambda o: o.duty.pk),
+            authority="police",
+            reported_at="2026-11-01T10:00:00+09:00",
+            reported_by=Of(lambda o: o.colleague_id),
+        ),
+    ],
     "case-risk": [case_api("get", 200), case_api("post", 400), case_api("post", 201, level="low", asked="Safe?")],
     # The open escalation of alice's case: a supervisor of the centre acknowledges it; its owner may not.
     "case-risk-acknowledge": [
@@ -546,6 +566,7 @@ class Objects:
     shift: OnCallShift  # carol on call on Mondays
     crisis_line: CrisisLine
     duty: LegalDuty  # alice's case is a minor's: a report to the police or child protection is owed
+    guardian: Guardian  # hers, recorded by alice (not safe to contact)
     evidence_id: int  # an image of alice's case, kept with the victim's consent
 
 
@@ -600,6 +621,7 @@ def objects(world: World, alice: User, bob: User, carol: User, erin: User) -> Ob
         inbox_item=inbox_item,
         escalation=escalation,
         duty=LegalDuty.objects.get(case=world.case),
+        guardian=do_set_guardian(actor=alice, case=world.case, version=None, details={"name": "김보호"}),
         shift=do_add_oncall_shift(actor=carol, supervisor=carol, weekday=0, start_hour=9, end_hour=18),
         crisis_line=do_add_crisis_line(actor=carol, number="1388", label_ko="청소년 상담전화", label_en="Youth line"),
         evidence_id=_kept_evidence(alice, world.case),
