@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from accounts.models import User
 from cases import access
 from cases.actions.errors import NotAllowedError, stale
+from cases.crypto import ErasedError
 from cases.models import ActorKind, Case, CaseEvent
 
 
@@ -21,10 +22,17 @@ def lock_case(case: Case, version: int | None) -> Case:
 
 
 def require_write(actor: User, case: Case) -> Case:
-    """The case row, locked, if the actor may change it."""
+    """The case row, locked, if the actor may change it and it was not erased.
+
+    An erased case (its key destroyed, its rows not purged yet) takes nothing more: sealing a value
+    would fail anyway, and a change without one (a level of risk, a duty with its reminders, a place)
+    would add to a case that is being taken apart. Finishing the erasure, the export of what is left
+    and acknowledging a raised escalation do not come through here."""
     locked = Case.objects.select_for_update().get(pk=case.pk)
     if not access.can_write(actor, locked):
         raise NotAllowedError(_("Only the assigned counsellor or a supervisor may change this case."))
+    if locked.is_erased:
+        raise ErasedError(_("This case was erased: its details can no longer be read or changed."))
     return locked
 
 

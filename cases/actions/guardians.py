@@ -65,6 +65,12 @@ def do_set_guardian(*, actor: User, case: Case, version: int | None, details: di
     if unknown:
         raise ActionError(_("Unknown field."), field=sorted(unknown)[0])
     guardian = Guardian.objects.select_for_update().filter(case=case).first()
+    # The version first: a change based on what someone else has since changed is a 409, whatever
+    # its content would say about the record as it is now.
+    if guardian is None and version not in (None, 0):
+        raise stale(0, version or 0)
+    if guardian is not None and version is not None and guardian.version != version:
+        raise stale(guardian.version, version)
     merged = {name: getattr(guardian, name) for name in GUARDIAN_FIELDS} if guardian else {}
     merged |= details
     if not str(merged.get("name") or "").strip():
@@ -72,13 +78,9 @@ def do_set_guardian(*, actor: User, case: Case, version: int | None, details: di
     _check(merged)
     now = timezone.now()
     if guardian is None:
-        if version not in (None, 0):
-            raise stale(0, version or 0)
         guardian = Guardian(case=case, updated_by=actor, updated_at=now)
         changed = [name for name in GUARDIAN_FIELDS if merged.get(name) not in (None, "", False)]
     else:
-        if version is not None and guardian.version != version:
-            raise stale(guardian.version, version)
         changed = [name for name in GUARDIAN_FIELDS if getattr(guardian, name) != merged[name]]
         guardian.version += 1
     for name in GUARDIAN_FIELDS:

@@ -116,9 +116,9 @@ class CaseDutiesMixin(viewsets.GenericViewSet[Case]):
         form = DutyReportInputSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         data = dict(form.validated_data)
-        # Anyone else than an active member of the case's centre is refused by the action, with the
-        # same words whether the account exists or not.
-        reported_by = User.objects.filter(pk=data.pop("reported_by")).first()
+        # Looked up among the case centre's accounts only: another centre's account and an id that
+        # does not exist get the same answer, before anything else is checked.
+        reported_by = User.objects.filter(pk=data.pop("reported_by"), centre_id=case.centre_id).first()
         if reported_by is None:
             raise ActionError(_("Choose a member of your centre."), field="reported_by")
         duty_id = data.pop("duty")

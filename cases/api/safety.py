@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from caseflow.api import FieldsBuiltOnce
 from cases import access
 from cases.actions.safety import do_acknowledge_escalation, do_assess_risk
-from cases.api.common import StrictSerializerMixin, TextField, UserRefSerializer, client_address, user_of
+from cases.api.common import IdField, StrictSerializerMixin, TextField, UserRefSerializer, client_address, user_of
 from cases.audit import log_access
 from cases.models import Case, Escalation, RiskAssessment, RiskLevel
 
@@ -44,7 +44,7 @@ class RiskInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str
 class AcknowledgeInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[str, Any]]):
     """The escalation of this case that the supervisor acknowledges."""
 
-    escalation = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    escalation = IdField()
 
 
 class EscalationSerializer(FieldsBuiltOnce, serializers.ModelSerializer[Escalation]):

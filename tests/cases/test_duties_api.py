@@ -117,6 +117,12 @@ def test_it_takes_the_report_only_from_a_member_of_the_cases_centre(
     for reporter in (dave, erin):  # another centre's counsellor; an administrator of none
         answer = api_as(alice).post(f"{_duties(case)}report/", _report(duty, reporter), format="json")
         assert answer.status_code == 400 and "reported_by" in answer.json(), answer.json()
+    # Whether an id is another centre's account or none at all, the answer is the same.
+    answers = [
+        api_as(alice).post(f"{_duties(case)}report/", _report(duty, alice, duty=2**62, reported_by=pk), format="json")
+        for pk in (dave.pk, 999_999)
+    ]
+    assert [a.status_code for a in answers] == [400, 400] and answers[0].json() == answers[1].json()
     # Another case's duty through this case's address: as if it did not exist.
     elsewhere = LegalDuty.objects.get(case=other_case)
     answer = api_as(alice).post(f"{_duties(case)}report/", _report(elsewhere, alice), format="json")

@@ -48,7 +48,8 @@ def test_it_records_reads_and_changes_a_guardian(api_as: ApiAs, alice: User, car
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, relationship, contact_phone FROM cases_guardian")
         stored = " ".join(cursor.fetchone())
-    assert "박정희" not in stored and "어머니" not in stored and "7777" not in stored
+    assert "박정희" not in stored and "어머니" not in stored
+    assert "010-7777-8888" not in stored and "01077778888" not in stored  # four digits alone recur by chance
     read = api_as(carol).get(_url(minors_case))
     assert read.status_code == 200 and read.json() == body
     assert AccessLog.objects.filter(user=carol, case=minors_case, action="view").exists()
@@ -69,8 +70,15 @@ def test_it_records_reads_and_changes_a_guardian(api_as: ApiAs, alice: User, car
     assert set(event.new["changed"]) == {"safe_to_contact", "contact_email"}
     assert "mother@example.kr" not in str(event.new)
 
+    # The e-mail address is removed (version 3). A change still based on version 2 that asks for
+    # e-mail updates would be refused for the record as it is now: it is a 409, stale, before its
+    # content is judged, so the client knows to read the record again.
+    removed = api.patch(_url(minors_case), {"contact_email": "", "contact_channel": "sms", "version": 2}, format="json")
+    assert removed.status_code == 200 and removed.json()["version"] == 3
+    stale = api.patch(_url(minors_case), {"contact_channel": "email", "version": 2}, format="json")
+    assert stale.status_code == 409, stale.json()
     # A stale version is a 409 and changes nothing; so is version 0 once one is recorded.
-    for version in (1, 0):
+    for version in (1, 2, 0):
         stale = api.patch(_url(minors_case), {"relationship": "이모", "version": version}, format="json")
         assert stale.status_code == 409, (version, stale.json())
     assert Guardian.objects.get().relationship == "어머니"

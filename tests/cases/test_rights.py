@@ -163,6 +163,25 @@ def test_it_asks_first_on_the_page_and_erases_once_confirmed(client_as, alice: U
     assert victim.get(f"/cases/{alices_case.pk}/").status_code == 302
 
 
+def test_an_erased_case_takes_no_more_writes_but_the_acknowledgement(api_as, alice: User, carol: User) -> None:
+    """Writes that carry no encrypted text (a level of risk, a crime in progress and its reminders) are
+    refused too, with the same words; a supervisor still acknowledges the raised escalation."""
+    case = full_case(alice, carol)
+    do_destroy_case_key(actor=carol, case=case, reason="She asked for erasure")
+    events = CaseEvent.objects.filter(case=case).count()
+    risks, duties = case.risk_assessments.count(), case.legal_duties.count()
+    api = api_as(carol)
+    for path, body in (("risk/", {"level": "none"}), ("duties/", {"kind": "crime_in_progress"})):
+        answer = api.post(f"/api/v1/cases/{case.pk}/{path}", body, format="json")
+        assert answer.status_code == 400, (path, answer.json())
+        assert "파기된 사건입니다" in str(answer.json()), answer.json()
+    assert (case.risk_assessments.count(), case.legal_duties.count()) == (risks, duties)
+    escalation = case.escalations.get()
+    acknowledged = api.post(f"/api/v1/cases/{case.pk}/risk/acknowledge/", {"escalation": escalation.pk}, format="json")
+    assert acknowledged.status_code == 200 and acknowledged.json()["state"] == "acknowledged"
+    assert CaseEvent.objects.filter(case=case).count() == events + 1
+
+
 def test_an_erased_cases_page_offers_nothing_but_finishing_the_erasure(client_as, alice: User, carol: User) -> None:
     """A case whose key was destroyed but whose rows are not purged yet (a purge stopped half-way) can no
     longer be read or changed: its page, for her counsellor and her supervisor, keeps only the export of
