@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
+from tests.accounts.test_lockout import in_the_middle_of_a_window
 from tests.caseflow.test_i18n import _ENTRY, _join  # the same reading of .po files as the project catalogue's
 
 LOCALE = Path(__file__).resolve().parents[2] / "accounts" / "locale"
@@ -33,8 +34,9 @@ def test_it_ships_a_compiled_accounts_catalogue_that_matches_the_source(language
 
 
 @pytest.mark.django_db
-def test_it_shows_the_address_pause_in_korean(settings) -> None:
+def test_it_shows_the_address_pause_in_korean(settings, monkeypatch: pytest.MonkeyPatch) -> None:
     settings.SIGNIN_ADDRESS_FAILURE_LIMIT = 1
+    in_the_middle_of_a_window(monkeypatch)
     client = Client(headers={"accept-language": "ko"})
     client.post("/accounts/login/", {"username": "nobody@seoul.test", "password": "x"})
     page = client.post("/accounts/login/", {"username": "nobody@seoul.test", "password": "x"})

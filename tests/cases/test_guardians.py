@@ -56,7 +56,8 @@ def test_it_records_a_guardian_encrypted_and_not_safe_to_contact_by_default(
     with connection.cursor() as cursor:
         cursor.execute("SELECT name, relationship, contact_phone FROM cases_guardian")
         stored = " ".join(cursor.fetchone())
-    assert "박정희" not in stored and "어머니" not in stored and "7777" not in stored
+    assert "박정희" not in stored and "어머니" not in stored
+    assert "010-7777-8888" not in stored and "01077778888" not in stored  # four digits alone recur by chance
     event = CaseEvent.objects.get(case=minors_case, kind=EventKind.GUARDIAN_CHANGED)
     assert "박정희" not in str(event.new) and "7777" not in str(event.new)
     assert "name" in event.new["changed"]

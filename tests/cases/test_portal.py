@@ -66,7 +66,8 @@ def test_it_issues_six_words_in_the_victims_language_stored_only_as_argon2(alice
         row = PortalAccess.objects.get(pk=issued.access.pk)
         assert identify_hasher(row.passphrase_hash).algorithm == "argon2"
         assert issued.passphrase not in row.passphrase_hash
-        assert all(word not in row.passphrase_hash for word in words)
+        # Words of five letters or more: a shorter one turns up by chance in the salt and hash (base64).
+        assert all(word not in row.passphrase_hash for word in words if len(word) >= 5)
 
 
 def test_it_shows_the_passphrase_once_on_the_case_page(client_as, alice: User, alices_case: Case) -> None:

@@ -96,7 +96,8 @@ def test_it_gives_the_years_figures(api_as, carol: User, world: World, report_mo
     }
     year_requests = expected.platforms(world.centre, timezone.now(), date(year, 1, 1), date(year, 12, 31))["all"]
     assert figures["requests_sent"]["value"] == year_requests["sent"]
-    assert figures["median_hours"]["value"] == round(year_requests["median_hours"], 1)
+    median = year_requests["median_hours"]  # none in the first hours of a year: nothing was answered yet
+    assert figures["median_hours"]["value"] == (None if median is None else round(median, 1))
 
 
 def test_it_prints_the_year_on_one_page(client_as, carol: User, world: World) -> None:
