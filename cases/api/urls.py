@@ -11,6 +11,7 @@ from cases.api.evidence import CaseShareHashesView, case_evidence_view
 from cases.api.platforms import PlatformViewSet
 from cases.api.referrals import PartnerViewSet, ReferralViewSet
 from cases.api.replies import ReplyViewSet
+from cases.api.rota import CrisisLineViewSet, OnCallShiftViewSet
 from cases.api.takedowns import TakedownViewSet
 
 router = SimpleRouter()
@@ -21,6 +22,8 @@ router.register("takedowns", TakedownViewSet, basename="takedown")
 router.register("partners", PartnerViewSet, basename="partner")
 router.register("referrals", ReferralViewSet, basename="referral")
 router.register("replies", ReplyViewSet, basename="reply")
+router.register("oncall-shifts", OnCallShiftViewSet, basename="oncall-shift")
+router.register("crisis-lines", CrisisLineViewSet, basename="crisis-line")
 
 urlpatterns = [
     path("cases/<int:pk>/evidence/", case_evidence_view, name="case-evidence"),

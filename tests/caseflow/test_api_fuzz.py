@@ -25,7 +25,8 @@ from schemathesis.generation.meta import TestPhase
 from accounts.models import User
 from cases.actions.cases import do_update_case
 from cases.actions.guardians import do_set_guardian
-from cases.models import CaseEvent
+from cases.actions.safety import do_add_crisis_line, do_add_oncall_shift
+from cases.models import CaseEvent, CrisisLine, OnCallShift
 from tests.caseflow.conftest import World
 
 # The schema exactly as /api/schema/ serves it (test_it_fuzzes_the_schema_that_is_served holds them
@@ -44,8 +45,15 @@ _PARAMETER = re.compile(r"\{(\w+)\}")
 SHARED = {
     "/api/v1/platforms/{id}/": "the platform directory is reference data shared by every centre",
 }
+# The centre's rota: only its supervisors and administrators reach it (counsellors get 403, whatever
+# the centre), so the one-centre-from-another check is in tests/cases/test_rota_api.py, by a supervisor.
+ROTA = ("/api/v1/oncall-shifts/", "/api/v1/crisis-lines/")
 OPERATIONS = [(method, path) for path, item in SCHEMA["paths"].items() for method in item]
-WITH_IDS = [(method, path) for method, path in OPERATIONS if _PARAMETER.search(path) and path not in SHARED]
+WITH_IDS = [
+    (method, path)
+    for method, path in OPERATIONS
+    if _PARAMETER.search(path) and path not in SHARED and not path.startswith(ROTA)
+]
 
 
 def _ids(path: str, world: World) -> dict[str, int]:
@@ -59,6 +67,8 @@ def _ids(path: str, world: World) -> dict[str, int]:
         "referrals": world.referral.pk,
         "replies": world.reply.pk,
     }
+    if path.startswith(ROTA):
+        by_resource["oncall-shifts"], by_resource["crisis-lines"] = _rota_of(world)
     values: dict[str, int] = {}
     for name in _PARAMETER.findall(path):
         if name == "id" and resource in by_resource:
@@ -96,6 +106,23 @@ def test_it_found_the_operations() -> None:
     assert set(SHARED) <= set(SCHEMA["paths"]), "a shared path that no longer exists"
 
 
+def _rota_of(world: World) -> tuple[int, int]:
+    """A shift and a crisis number of alice's centre (made by _with_a_rota): their ids."""
+    centre = world.case.centre_id
+    shift = OnCallShift.objects.filter(centre_id=centre, removed_at__isnull=True).values_list("pk", flat=True).first()
+    line = CrisisLine.objects.filter(centre_id=centre).values_list("pk", flat=True).first()
+    if shift is None or line is None:
+        pytest.fail("no rota of alice's centre: _with_a_rota() makes one")
+    return shift, line
+
+
+def _with_a_rota(carol: User) -> None:
+    """Carol on call on Mondays and one crisis number for her centre (once)."""
+    if not OnCallShift.objects.filter(centre_id=carol.centre_id).exists():
+        do_add_oncall_shift(actor=carol, supervisor=carol, weekday=0, start_hour=9, end_hour=18)
+        do_add_crisis_line(actor=carol, number="1388", label_ko="청소년 상담전화", label_en="Youth line")
+
+
 def _with_a_guardian(world: World, alice: User) -> None:
     """Only a minor's case has a guardian: alice's becomes one, with her guardian recorded (once)."""
     if world.case.is_minor:
@@ -109,6 +136,7 @@ def _with_a_guardian(world: World, alice: User) -> None:
 def send_case(
     world: World,
     alice: User,
+    carol: User,
     dave: User,
     erin: User,
     token_of: Callable[[User], dict[str, str]],
@@ -117,7 +145,7 @@ def send_case(
     """Sends one generated case to the real WSGI application, checking each answer for a server error.
 
     As alice (erin, the administrator, for writes to the platform and partner directories, which only she
-    may make),
+    may make, and for everything of the centre's rota, which counsellors do not reach),
     with the generated path parameters; then with alice's real ids, so that bodies and queries reach
     the code behind the 404; in the fuzzing phase also with those ids as dave, of another centre.
     A coverage case that varies a path parameter is sent with that value only, and one that varies
@@ -137,7 +165,10 @@ def send_case(
         if operation.path.endswith("/guardian/"):
             _with_a_guardian(world, alice)  # else every example stops at the 404 of an adult's case
         directory = operation.path.startswith(("/api/v1/platforms/", "/api/v1/partners/"))
-        actor = administrator if directory and operation.method != "get" else owner
+        rota = operation.path.startswith(ROTA)
+        if rota:
+            _with_a_rota(carol)
+        actor = administrator if rota or (directory and operation.method != "get") else owner
         if not operation.path_parameters:
             send(case, actor)
             return

@@ -119,6 +119,11 @@ def rota_keepers(method: str, ok: int, **data: Any) -> Probe:
     return Probe(method, {**expect, "signed_out": LOGIN}, data)
 
 
+def rota_api(method: str, ok: int, **data: Any) -> Probe:
+    """The rota through the API: as the page, and another centre's row is not found."""
+    return Probe(method, {**rota_keepers(method, ok).expect, "signed_out": REFUSED}, data)
+
+
 def signed_in(method: str, ok: int, *, signed_out: int | str = LOGIN, **data: Any) -> Probe:
     """Anyone signed in, administrators included (their own inbox, their own token, the schema)."""
     return Probe(method, {**dict.fromkeys(ROLES[:-1], ok), "signed_out": signed_out}, data)
@@ -478,6 +483,20 @@ RULES: dict[str, list[Probe]] = {
     "reply-dismiss": [Probe("post", {**case_api("post", 400).expect, "owner": 403})],
     "reply-attach": [Probe("post", {**case_api("post", 400).expect, "owner": 403}, {"token": "TD-2222222222"})],
     "access-log-list": [supervisors("get", signed_out=REFUSED)],
+    # The on-call rota and crisis numbers of one's own centre: its supervisors and administrators.
+    "oncall-shift-list": [
+        rota_api("get", 200),
+        rota_api("post", 400),
+        rota_api("post", 201, supervisor=Of(lambda o: o.shift.supervisor_id), weekday=2, start_hour=9, end_hour=18),
+    ],
+    "oncall-shift-detail": [rota_api("get", 200), rota_api("delete", 204)],
+    "oncall-shift-now": [rota_api("get", 200)],
+    "crisis-line-list": [
+        rota_api("get", 200),
+        rota_api("post", 400),
+        rota_api("post", 201, number="1388", label_ko="청소년 상담전화", label_en="Youth line"),
+    ],
+    "crisis-line-detail": [rota_api("get", 200), rota_api("delete", 204)],
     # The platform directory: every centre's staff read it; administrators maintain it.
     "platform-list": [
         signed_in("get", 200, signed_out=REFUSED),
@@ -680,6 +699,10 @@ def _value(name: str, template: str, parameter: str, objects: Objects) -> object
         return world.takedown.pk
     if parameter == "pk" and name.startswith(("cases:", "case-")):
         return world.case.pk
+    if parameter == "pk" and name.startswith("oncall-shift-"):
+        return objects.shift.pk
+    if parameter == "pk" and name.startswith("crisis-line-"):
+        return objects.crisis_line.pk
     if parameter == "pk" and name.startswith("platform-"):
         return world.sighting.platform_id
     if parameter == "evidence_id":
