@@ -136,7 +136,7 @@ DEFAULT_CRISIS_LINES: tuple[tuple[str, str, str], ...] = (
 
 def crisis_lines(centre_id: int, language: str) -> list[Line]:
     """The centre's crisis numbers labelled in `language` (the counsellor's), or the national ones."""
-    rows = list(CrisisLine.objects.filter(centre_id=centre_id).order_by("position", "pk"))
+    rows = list(CrisisLine.shown(centre_id))
     english = language == Language.ENGLISH
     if rows:
         return [Line(row.number, row.label_en if english else row.label_ko) for row in rows]

@@ -216,19 +216,22 @@ def do_remove_oncall_shift(*, actor: User, shift_id: int) -> OnCallShift:
 @transaction.atomic
 def do_add_crisis_line(*, actor: User, number: str, label_ko: str, label_en: str) -> CrisisLine:
     _require_rota_editor(actor)
-    last = CrisisLine.objects.filter(centre_id=actor.centre_id).order_by("-position").first()
+    last = CrisisLine.shown(actor.centre_id).order_by("-position").first()
     return CrisisLine.objects.create(
         centre_id=actor.centre_id,
         number=number,
         label_ko=label_ko,
         label_en=label_en,
         position=(last.position + 1) if last else 0,
+        created_by=actor,
+        created_at=timezone.now(),
     )
 
 
 @transaction.atomic
 def do_remove_crisis_line(*, actor: User, line_id: int) -> None:
+    """Takes a number off the list; the row stays, with who removed it, as the list's history."""
     _require_rota_editor(actor)
-    deleted, _rows = CrisisLine.objects.filter(pk=line_id, centre_id=actor.centre_id).delete()
-    if not deleted:
+    removed = CrisisLine.shown(actor.centre_id).filter(pk=line_id).update(removed_by=actor, removed_at=timezone.now())
+    if not removed:
         raise ActionError(_("This number is not on the list."), field="line")

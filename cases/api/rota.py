@@ -177,7 +177,7 @@ class CrisisLineViewSet(
     lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[CrisisLine]:
-        return CrisisLine.objects.filter(centre_id=user_of(self.request).centre_id).order_by("position", "pk")
+        return CrisisLine.shown(user_of(self.request).centre_id)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         form = CrisisLineInputSerializer(data=request.data)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -156,13 +156,24 @@ class OnCallShift(models.Model):
 class CrisisLine(models.Model):
     """A crisis number a centre shows beside every risk assessment, labelled in both languages.
 
-    A centre without any shows the Korean national lines (cases.safety.DEFAULT_CRISIS_LINES)."""
+    A centre without any shows the Korean national lines (cases.safety.DEFAULT_CRISIS_LINES). A number
+    taken off stays, with who added and who removed it, as the list's history: a counsellor in a
+    crisis dials what the page showed, so who changed that is kept, as for the rota's shifts."""
 
     centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="+", db_index=False)
     number = models.CharField(_("number"), max_length=30)
     label_ko = models.CharField(_("name in Korean"), max_length=100)
     label_en = models.CharField(_("name in English"), max_length=100)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
+    # None on numbers added before the history was kept (migration 0033).
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(null=True, blank=True)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -172,3 +183,8 @@ class CrisisLine(models.Model):
 
     def __str__(self) -> str:
         return f"crisis line {self.number} of centre {self.centre_id}"
+
+    @classmethod
+    def shown(cls, centre_id: int | None) -> QuerySet[CrisisLine]:
+        """The centre's numbers on the list now, in order."""
+        return cls.objects.filter(centre_id=centre_id, removed_at__isnull=True).order_by("position", "pk")

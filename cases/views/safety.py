@@ -97,7 +97,7 @@ def _render_rota(
         "days": days,
         "on_call_now": [person.user for person in now_people],
         "on_call_from_rota": from_rota,
-        "own_lines": list(CrisisLine.objects.filter(centre_id=user.centre_id).order_by("position", "pk")),
+        "own_lines": list(CrisisLine.shown(user.centre_id)),
         "crisis_lines": safety.crisis_lines(user.centre_id, get_language() or "ko"),
         "shift_form": shift_form or OnCallShiftForm(centre_id=user.centre_id),
         "line_form": line_form or CrisisLineForm(),

@@ -20,7 +20,16 @@ if TYPE_CHECKING:
 from accounts.models import Centre, Role, User
 from cases import safety
 from cases.actions.safety import do_acknowledge_escalation, do_assess_risk, send_due_escalation_rounds
-from cases.models import Case, CaseEvent, Escalation, EscalationState, EventKind, OnCallShift, RiskAssessment
+from cases.models import (
+    Case,
+    CaseEvent,
+    CrisisLine,
+    Escalation,
+    EscalationState,
+    EventKind,
+    OnCallShift,
+    RiskAssessment,
+)
 from notifications.dispatcher import dispatch_due
 from notifications.messages import render
 from notifications.models import Channel, Notification, State
@@ -318,6 +327,15 @@ def test_it_shows_a_centres_own_crisis_numbers_instead(
     assert answer.status_code == 302
     page = client_as(alice).get(f"/cases/{alices_case.pk}/").content.decode()
     assert "1388" in page and "청소년 상담전화" in page and "자살예방" not in page
+    # Taken off: the national numbers show again; the row stays as the list's history, with who.
+    line = CrisisLine.objects.get()
+    assert client_as(carol).post(f"/on-call/crisis-lines/{line.pk}/remove/").status_code == 302
+    page = client_as(alice).get(f"/cases/{alices_case.pk}/").content.decode()
+    assert "청소년 상담전화" not in page and "자살예방" in page
+    line.refresh_from_db()
+    assert (line.created_by, line.removed_by) == (carol, carol)
+    assert line.created_at is not None and line.removed_at is not None and line.created_at <= line.removed_at
+    assert client_as(carol).post(f"/on-call/crisis-lines/{line.pk}/remove/").status_code == 404
 
 
 def test_it_costs_the_case_page_and_dashboard_no_query_per_assessment(

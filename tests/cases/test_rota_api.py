@@ -117,7 +117,8 @@ def test_it_keeps_each_centres_rota_to_itself(
         assert api.get(SHIFTS).status_code == 403 and api.get(LINES).status_code == 403
         assert api.post(LINES, {"number": "112", "label_ko": "x", "label_en": "x"}, format="json").status_code == 403
         assert api.delete(f"{SHIFTS}{shift['id']}/").status_code == 403
-    assert OnCallShift.objects.filter(removed_at__isnull=True).count() == 1 and CrisisLine.objects.count() == 1
+    assert OnCallShift.objects.filter(removed_at__isnull=True).count() == 1
+    assert CrisisLine.objects.filter(removed_at__isnull=True).count() == 1
     assert APIClient().get(SHIFTS).status_code == 401
 
 
@@ -134,6 +135,9 @@ def test_it_keeps_the_crisis_numbers_shown_beside_every_risk_assessment(
     assert "청소년 상담전화" in page and "자살예방 상담전화" not in page  # instead of the national lines
     assert api.delete(f"{LINES}{lines[0]['id']}/").status_code == 204
     assert [row["number"] for row in api.get(LINES).json()] == ["02-000-0000"]
+    removed = CrisisLine.objects.get(pk=lines[0]["id"])  # kept as the list's history, with who
+    assert (removed.created_by, removed.removed_by) == (carol, carol) and removed.removed_at is not None
+    assert api.delete(f"{LINES}{lines[0]['id']}/").status_code == 404
     for bad, field in (
         ({"number": "call me"}, "number"),
         ({"label_ko": "a\nb"}, "label_ko"),
@@ -142,4 +146,4 @@ def test_it_keeps_the_crisis_numbers_shown_beside_every_risk_assessment(
     ):
         answer = api.post(LINES, {"number": "112", "label_ko": "경찰", "label_en": "Police", **bad}, format="json")
         assert answer.status_code == 400 and field in answer.json(), (bad, answer.json())
-    assert CrisisLine.objects.count() == 1
+    assert CrisisLine.objects.filter(removed_at__isnull=True).count() == 1
