@@ -10,7 +10,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import Role, User
+from accounts.models import Centre, Role, User
 from caseflow.celery import app as celery_app
 from cases import access, safety
 from cases.actions.common import record_event, require_write
@@ -162,6 +162,9 @@ def send_due_escalation_rounds(*, now: datetime | None = None, limit: int = 200)
 
 # --- The rota and the crisis numbers ------------------------------------------------------------
 
+# Beside every risk assessment, a counsellor in a crisis reads them: a short list.
+MAX_CRISIS_LINES = 20
+
 
 def can_edit_rota(user: User) -> bool:
     """Supervisors run the centre's duty; administrators keep its staffing (the rota shows no case)."""
@@ -216,13 +219,23 @@ def do_remove_oncall_shift(*, actor: User, shift_id: int) -> OnCallShift:
 @transaction.atomic
 def do_add_crisis_line(*, actor: User, number: str, label_ko: str, label_en: str) -> CrisisLine:
     _require_rota_editor(actor)
-    last = CrisisLine.shown(actor.centre_id).order_by("-position").first()
+    # The centre's row locked: two numbers added at once get two places in the order.
+    list(Centre.objects.select_for_update().filter(pk=actor.centre_id).values_list("pk", flat=True))
+    shown = list(CrisisLine.shown(actor.centre_id))
+    if len(shown) >= MAX_CRISIS_LINES:
+        raise ActionError(
+            _("A centre shows at most %(count)d crisis numbers; remove one first.") % {"count": MAX_CRISIS_LINES},
+            field="number",
+        )
+    for place, line in enumerate(shown):
+        if line.position != place:  # numbers were taken off: close the gaps, so the order stays small
+            CrisisLine.objects.filter(pk=line.pk).update(position=place)
     return CrisisLine.objects.create(
         centre_id=actor.centre_id,
         number=number,
         label_ko=label_ko,
         label_en=label_en,
-        position=(last.position + 1) if last else 0,
+        position=len(shown),
         created_by=actor,
         created_at=timezone.now(),
     )

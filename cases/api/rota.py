@@ -6,7 +6,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist
+from django.db import models
 from django.db.models import QuerySet
+from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema, extend_schema_view
@@ -18,7 +22,7 @@ from rest_framework.response import Response
 
 from accounts.models import User
 from caseflow.api import FieldsBuiltOnce
-from cases import safety
+from cases import access, safety
 from cases.actions.errors import ActionError
 from cases.actions.safety import (
     can_edit_rota,
@@ -36,8 +40,16 @@ from cases.api.common import (
     UserRefSerializer,
     user_of,
 )
-from cases.models import CrisisLine, OnCallShift, Weekday
+from cases.models import CrisisLine, OnCallShift
 from cases.safety_forms import validate_crisis_number
+
+
+def _own[Row: models.Model](rows: QuerySet[Row], pk: object) -> Row:
+    """A row of one's own centre; another centre's and one that does not exist are the same 404."""
+    try:
+        return rows.get(pk=access.parse_id(pk))
+    except ObjectDoesNotExist:
+        raise Http404 from None
 
 
 class KeepsTheRota(BasePermission):
@@ -54,28 +66,34 @@ class ShiftInputSerializer(StrictSerializerMixin, serializers.Serializer[dict[st
     later one of the same day in local time (a night across midnight is two shifts)."""
 
     supervisor = IdField()
-    weekday = serializers.ChoiceField(choices=Weekday.choices)
+    weekday = StrictIntegerField(min_value=0, max_value=6)
     start_hour = StrictIntegerField(min_value=0, max_value=23)
     end_hour = StrictIntegerField(min_value=1, max_value=24)
     phone = PhoneField(max_length=30, required=False, allow_blank=True, default="")
 
 
 class ShiftSerializer(FieldsBuiltOnce, serializers.ModelSerializer[OnCallShift]):
-    """A supervisor on call for the centre on one day of the week, between two hours (local time),
-    with the phone that gets the text messages (stored encrypted)."""
+    """A supervisor on call for the centre on one day of the week (0 Monday … 6 Sunday), between two
+    hours (local time). Whether a phone gets the text messages, not the number: often someone's own
+    mobile, stored encrypted, and the rota page does not show it either."""
 
     supervisor = UserRefSerializer(read_only=True)
     created_by = UserRefSerializer(read_only=True)
+    has_phone = serializers.SerializerMethodField()
 
     class Meta:
         model = OnCallShift
-        fields = ["id", "supervisor", "weekday", "start_hour", "end_hour", "phone", "created_by", "created_at"]
+        fields = ["id", "supervisor", "weekday", "start_hour", "end_hour", "has_phone", "created_by", "created_at"]
         read_only_fields = fields
+
+    def get_has_phone(self, shift: OnCallShift) -> bool:
+        return bool(shift.phone)
 
 
 class OnCallNowSerializer(serializers.Serializer[dict[str, Any]]):
     """Who an urgent risk would call now, and whether that comes from the rota (false: nobody is on it
-    at this hour, so every active supervisor of the centre is called)."""
+    at this hour, so every active supervisor of the centre is called; empty if the centre has none).
+    `time_zone` is the rota's (IANA name): its days and hours are local."""
 
     on_call = UserRefSerializer(many=True)
     from_rota = serializers.BooleanField()
@@ -138,9 +156,15 @@ class OnCallShiftViewSet(
         shift = do_add_oncall_shift(actor=actor, supervisor=supervisor, **data)
         return Response(ShiftSerializer(self.get_queryset().get(pk=shift.pk)).data, status=status.HTTP_201_CREATED)
 
+    def get_object(self) -> OnCallShift:
+        return _own(self.get_queryset(), self.kwargs["pk"])
+
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         shift = self.get_object()
-        do_remove_oncall_shift(actor=user_of(request), shift_id=shift.pk)
+        try:
+            do_remove_oncall_shift(actor=user_of(request), shift_id=shift.pk)
+        except ActionError:
+            raise Http404 from None  # taken off meanwhile by someone else: as the page answers
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(summary="Who an urgent risk would call now", responses=OnCallNowSerializer)
@@ -150,7 +174,7 @@ class OnCallShiftViewSet(
         body = {
             "on_call": [person.user for person in people],
             "from_rota": from_rota,
-            "time_zone": safety.local_now().tzname() or "",
+            "time_zone": settings.TIME_ZONE,
         }
         return Response(OnCallNowSerializer(body).data)
 
@@ -185,7 +209,13 @@ class CrisisLineViewSet(
         line = do_add_crisis_line(actor=user_of(request), **form.validated_data)
         return Response(CrisisLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
+    def get_object(self) -> CrisisLine:
+        return _own(self.get_queryset(), self.kwargs["pk"])
+
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         line = self.get_object()
-        do_remove_crisis_line(actor=user_of(request), line_id=line.pk)
+        try:
+            do_remove_crisis_line(actor=user_of(request), line_id=line.pk)
+        except ActionError:
+            raise Http404 from None  # removed meanwhile by someone else: as the page answers
         return Response(status=status.HTTP_204_NO_CONTENT)

@@ -166,12 +166,13 @@ class CrisisLine(models.Model):
     label_en = models.CharField(_("name in English"), max_length=100)
     position = models.PositiveSmallIntegerField(_("order"), default=0)
     # None on numbers added before the history was kept (migration 0033).
+    # Nothing is looked up by who (and users are never deleted): no index on these.
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     created_at = models.DateTimeField(null=True, blank=True)
     removed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     removed_at = models.DateTimeField(null=True, blank=True)
 

@@ -120,7 +120,8 @@ def rota_keepers(method: str, ok: int, **data: Any) -> Probe:
 
 
 def rota_api(method: str, ok: int, **data: Any) -> Probe:
-    """The rota through the API: as the page, and another centre's row is not found."""
+    """The rota through the API: as the page (another centre's supervisor finding none of its rows is
+    in tests/cases/test_rota_api.py: no role here is another centre's supervisor)."""
     return Probe(method, {**rota_keepers(method, ok).expect, "signed_out": REFUSED}, data)
 
 

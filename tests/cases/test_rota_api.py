@@ -7,10 +7,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import pytest
+from django.conf import settings
 from rest_framework.test import APIClient
 
 from accounts.models import Centre, Role, User
 from cases import safety
+from cases.actions.safety import MAX_CRISIS_LINES
 from cases.models import CrisisLine, OnCallShift
 from tests.factories import UserFactory
 
@@ -30,7 +32,8 @@ def _held_clock(monkeypatch: pytest.MonkeyPatch) -> None:
     """The rota's clock held at one moment: a test that spans the turn of an hour would otherwise see
     the shift it added end."""
     moment = safety.local_now().replace(minute=30, second=0, microsecond=0)
-    monkeypatch.setattr(safety, "local_now", lambda now=None: moment)
+    read_clock = safety.local_now
+    monkeypatch.setattr(safety, "local_now", lambda now=None: moment if now is None else read_clock(now))
 
 
 def _now_shift(supervisor: User) -> dict[str, object]:
@@ -48,11 +51,13 @@ def test_it_keeps_the_rota_and_says_who_is_on_call_now(api_as: ApiAs, carol: Use
     assert added.status_code == 201, added.json()
     body = added.json()
     people = (body["supervisor"]["id"], body["created_by"]["id"])
-    assert (people, body["phone"]) == ((carol.pk, erin.pk), "+82 10-9999-0000")
+    # Whether a phone gets the texts, not its number (someone's own mobile, as the page keeps it).
+    assert (people, body["has_phone"]) == ((carol.pk, erin.pk), True) and "phone" not in body
+    assert "9999" not in added.content.decode()
     assert [row["id"] for row in api_as(carol).get(SHIFTS).json()] == [body["id"]]
     now = api_as(carol).get(f"{SHIFTS}now/").json()
     assert now["from_rota"] is True and [p["id"] for p in now["on_call"]] == [carol.pk]
-    assert now["time_zone"] == safety.local_now().tzname()
+    assert now["time_zone"] == settings.TIME_ZONE == "Asia/Seoul"
 
     # Taken off: gone from the rota, kept as its history; the next urgent risk calls every supervisor.
     assert api_as(carol).delete(f"{SHIFTS}{body['id']}/").status_code == 204
@@ -68,6 +73,7 @@ def test_it_keeps_the_rota_and_says_who_is_on_call_now(api_as: ApiAs, carol: Use
     [
         ({"weekday": 7}, "weekday"),
         ({"weekday": "monday"}, "weekday"),
+        ({"weekday": "0"}, "weekday"),  # a JSON integer, as every number of the API
         ({"start_hour": 9, "end_hour": 9}, "end_hour"),  # a shift ends after it starts
         ({"start_hour": 22, "end_hour": 25}, "end_hour"),  # a night across midnight is two shifts
         ({"start_hour": "9"}, "start_hour"),
@@ -108,8 +114,8 @@ def test_it_keeps_each_centres_rota_to_itself(
     line_id = line.json()["id"]
     busan = api_as(busan_supervisor)
     assert busan.get(SHIFTS).json() == [] and busan.get(LINES).json() == []
-    for url in (f"{SHIFTS}{shift['id']}/", f"{LINES}{line_id}/"):
-        assert busan.get(url).status_code == 404
+    for url, missing in ((f"{SHIFTS}{shift['id']}/", f"{SHIFTS}999999/"), (f"{LINES}{line_id}/", f"{LINES}999999/")):
+        assert busan.get(url).status_code == 404 and busan.get(url).json() == busan.get(missing).json()
         assert busan.delete(url).status_code == 404
     assert [p["id"] for p in busan.get(f"{SHIFTS}now/").json()["on_call"]] == [busan_supervisor.pk]
     for counsellor in (alice, dave):  # counsellors keep no rota, their own centre's or another's
@@ -147,3 +153,52 @@ def test_it_keeps_the_crisis_numbers_shown_beside_every_risk_assessment(
         answer = api.post(LINES, {"number": "112", "label_ko": "경찰", "label_en": "Police", **bad}, format="json")
         assert answer.status_code == 400 and field in answer.json(), (bad, answer.json())
     assert CrisisLine.objects.filter(removed_at__isnull=True).count() == 1
+
+
+def test_it_keeps_the_list_of_crisis_numbers_short_and_in_order(api_as: ApiAs, carol: User) -> None:
+    api = api_as(carol)
+
+    def add(number: str) -> int:
+        answer = api.post(LINES, {"number": number, "label_ko": "번호", "label_en": "Line"}, format="json")
+        assert answer.status_code == 201, answer.json()
+        return int(answer.json()["id"])
+
+    first = add("1000")
+    add("1001")
+    add("1002")
+    assert api.delete(f"{LINES}{first}/").status_code == 204
+    add("1003")  # the gap closed: the order stays small however often numbers come and go
+    assert [(row["number"], row["position"]) for row in api.get(LINES).json()] == [
+        ("1001", 0),
+        ("1002", 1),
+        ("1003", 2),
+    ]
+    for n in range(MAX_CRISIS_LINES - 3):
+        add(str(2000 + n))
+    refused = api.post(LINES, {"number": "3000", "label_ko": "번호", "label_en": "Line"}, format="json")
+    assert refused.status_code == 400 and "number" in refused.json()
+    assert CrisisLine.shown(carol.centre_id).count() == MAX_CRISIS_LINES
+
+
+def test_it_answers_not_found_when_another_took_it_off_meanwhile(
+    api_as: ApiAs, carol: User, erin: User, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from cases.api import rota
+
+    shift = api_as(carol).post(SHIFTS, _now_shift(carol), format="json").json()
+    line = api_as(carol).post(LINES, {"number": "1388", "label_ko": "a", "label_en": "b"}, format="json").json()
+    real_shift, real_line = rota.do_remove_oncall_shift, rota.do_remove_crisis_line
+
+    def shift_raced(*, actor: User, shift_id: int) -> OnCallShift:
+        real_shift(actor=erin, shift_id=shift_id)  # the administrator, a moment earlier
+        return real_shift(actor=actor, shift_id=shift_id)
+
+    def line_raced(*, actor: User, line_id: int) -> None:
+        real_line(actor=erin, line_id=line_id)
+        real_line(actor=actor, line_id=line_id)
+
+    monkeypatch.setattr(rota, "do_remove_oncall_shift", shift_raced)
+    monkeypatch.setattr(rota, "do_remove_crisis_line", line_raced)
+    assert api_as(carol).delete(f"{SHIFTS}{shift['id']}/").status_code == 404
+    assert api_as(carol).delete(f"{LINES}{line['id']}/").status_code == 404
+    assert OnCallShift.objects.get().removed_by == erin and CrisisLine.objects.get().removed_by == erin
