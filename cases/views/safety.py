@@ -144,7 +144,11 @@ def crisis_line_add(request: HttpRequest) -> HttpResponse:
     form = CrisisLineForm(request.POST)
     if not form.is_valid():
         return _render_rota(request, user, line_form=form, status=400)
-    do_add_crisis_line(actor=user, **form.cleaned_data)
+    try:
+        do_add_crisis_line(actor=user, **form.cleaned_data)
+    except ActionError as error:
+        form.add_error("number", error.message)  # the list is full
+        return _render_rota(request, user, line_form=form, status=400)
     messages.success(request, _("Crisis number added."))
     return redirect(reverse("cases:oncall_rota") + "#crisis-lines")
 

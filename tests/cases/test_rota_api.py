@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 import pytest
 from django.conf import settings
+from django.test import Client
 from rest_framework.test import APIClient
 
 from accounts.models import Centre, Role, User
@@ -155,7 +156,9 @@ def test_it_keeps_the_crisis_numbers_shown_beside_every_risk_assessment(
     assert CrisisLine.objects.filter(removed_at__isnull=True).count() == 1
 
 
-def test_it_keeps_the_list_of_crisis_numbers_short_and_in_order(api_as: ApiAs, carol: User) -> None:
+def test_it_keeps_the_list_of_crisis_numbers_short_and_in_order(
+    api_as: ApiAs, client_as: Callable[[User], Client], carol: User
+) -> None:
     api = api_as(carol)
 
     def add(number: str) -> int:
@@ -177,6 +180,8 @@ def test_it_keeps_the_list_of_crisis_numbers_short_and_in_order(api_as: ApiAs, c
         add(str(2000 + n))
     refused = api.post(LINES, {"number": "3000", "label_ko": "번호", "label_en": "Line"}, format="json")
     assert refused.status_code == 400 and "number" in refused.json()
+    page = client_as(carol).post("/on-call/crisis-lines/", {"number": "3000", "label_ko": "번호", "label_en": "Line"})
+    assert page.status_code == 400 and "먼저 하나를 빼 주세요" in page.content.decode()  # the page says so too
     assert CrisisLine.shown(carol.centre_id).count() == MAX_CRISIS_LINES
 
 
