@@ -21,7 +21,7 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from accounts import mfa, models
 from accounts.models import AccountEvent, RecoveryCode, RecoveryCodeDevice, TotpDevice, User
 from notifications.models import Channel, Notification
-from tests.accounts.two_step import code, code_step, enrol, password_step
+from tests.accounts.two_step import code, code_step, enrol, password_step, wrong_code
 from tests.factories import authenticator
 
 pytestmark = pytest.mark.django_db
@@ -109,7 +109,7 @@ def test_it_refuses_a_wrong_first_code_and_keeps_the_app_unconfirmed(client_as, 
     client = client_as(alice)
     setup = client.post("/accounts/mfa/setup/")["Location"]
     device = TotpDevice.objects.get(user=alice)
-    wrong = f"{(int(code(device)) + 1) % 1_000_000:06d}"
+    wrong = wrong_code(device)
     page = client.post(setup, {"name": "Phone", "code": wrong}, headers={"accept-language": "en"})
     assert page.status_code == 200
     assert "The code is wrong or was already used." in page.content.decode()
@@ -154,7 +154,7 @@ def test_it_refuses_a_wrong_code_and_counts_it_as_a_failed_sign_in(
     client = Client()
     password_step(client, alice, password)
     clock.advance()
-    wrong = f"{(int(code(device)) + 1) % 1_000_000:06d}"
+    wrong = wrong_code(device)
     page = code_step(client, wrong)
     assert page.status_code == 200
     assert "코드가 틀렸거나 이미 사용되었습니다" in page.content.decode()
@@ -167,10 +167,10 @@ def test_it_refuses_a_wrong_code_and_counts_it_as_a_failed_sign_in(
 
 
 def test_it_locks_the_sign_in_after_five_wrong_codes(client_as, alice: User, password: str) -> None:
-    _device, _codes = enrol(client_as(alice), alice)
+    device, _codes = enrol(client_as(alice), alice)
     client = Client()
     password_step(client, alice, password)
-    answers = [code_step(client, "000000").status_code for _ in range(5)]
+    answers = [code_step(client, wrong_code(device)).status_code for _ in range(5)]
     assert answers == [200, 200, 200, 200, 429]
     # The waiting sign-in is gone, and the password is refused at that address until the lockout ends.
     assert client.get(VERIFY)["Location"] == "/accounts/login/"

@@ -23,6 +23,13 @@ def code(device: TotpDevice, steps: int = 0) -> str:
     return f"{generator.token():06d}"
 
 
+def wrong_code(device: TotpDevice) -> str:
+    """A code the device does not take now: not that of any step it accepts (a "wrong" code chosen
+    blindly, 000000 or the right one plus one, is right one time in a million per step)."""
+    accepted = {code(device, steps) for steps in range(-2, 3)}
+    return next(f"{n:06d}" for n in range(10) if f"{n:06d}" not in accepted)
+
+
 def enrol(client: Client, user: User, name: str = "My phone") -> tuple[TotpDevice, list[str]]:
     """Sets up an authenticator app through the pages, as the person would; returns it and the recovery codes shown."""
     started = client.post("/accounts/mfa/setup/")
