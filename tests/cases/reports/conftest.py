@@ -7,7 +7,6 @@ and days before today read from the daily summaries (rebuilt as the nightly task
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,6 +21,7 @@ from cases.actions.takedowns import do_draft_takedowns, do_transition_takedown
 from cases.models import Case, Sighting, TakedownRequest
 from cases.reports import summaries
 from tests.cases.conftest import add_regulator, open_case
+from tests.clock import clear_of_the_turn
 from tests.factories import UserFactory
 
 # Longer than any report test takes (the purge comparisons take about 12 s on a loaded VM).
@@ -33,10 +33,7 @@ def _not_across_midnight() -> None:
     """A report counts by local day and compares figures read at two moments: a test that spans
     midnight would compare two different "todays" (about 1 run in 6,000). Within the margin before
     midnight, the test waits for the new day first."""
-    now = timezone.localtime()
-    midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-    if midnight - now < MIDNIGHT_MARGIN:
-        time.sleep((midnight - now).total_seconds() + 1)
+    clear_of_the_turn("day", MIDNIGHT_MARGIN)
 
 
 @dataclass
