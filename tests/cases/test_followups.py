@@ -112,7 +112,8 @@ def test_it_moves_a_reminder_not_yet_sent_instead_of_sending_both(alice: User, f
         f"/cases/{followup.case_id}/followups/{followup.pk}/snooze/",
         {"version": followup.version, "until": _local(until)},
     )
-    assert [n.state for n in Notification.objects.filter(params__followup_id=followup.pk, channel="inbox")] == [
+    rows = Notification.objects.filter(params__followup_id=followup.pk, channel="inbox").order_by("pk")
+    assert [n.state for n in rows] == [
         State.CANCELLED,
         State.PENDING,
     ]
