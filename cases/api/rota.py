@@ -44,14 +44,6 @@ from cases.models import CrisisLine, OnCallShift
 from cases.safety_forms import validate_crisis_number
 
 
-def _own[Row: models.Model](rows: QuerySet[Row], pk: object) -> Row:
-    """A row of one's own centre; another centre's and one that does not exist are the same 404."""
-    try:
-        return rows.get(pk=access.parse_id(pk))
-    except ObjectDoesNotExist:
-        raise Http404 from None
-
-
 class KeepsTheRota(BasePermission):
     """Supervisors, who run the centre's duty, and administrators, who keep its staffing."""
 
@@ -117,24 +109,48 @@ class CrisisLineSerializer(FieldsBuiltOnce, serializers.ModelSerializer[CrisisLi
         read_only_fields = fields
 
 
+class _KeptByTheRotaKeepers[Row: models.Model](
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet[Row],
+):
+    """A list of one's own centre that its supervisors and administrators keep: unpaginated (a few
+    dozen rows at most); another centre's row and one that does not exist are the same 404, and so is
+    one taken off by someone else a moment earlier, as the page answers."""
+
+    permission_classes = [KeepsTheRota]
+    filter_backends: list[Any] = []
+    pagination_class = None
+    lookup_value_regex = "[0-9]+"
+
+    def get_object(self) -> Row:
+        try:
+            return self.get_queryset().get(pk=access.parse_id(self.kwargs["pk"]))
+        except ObjectDoesNotExist:
+            raise Http404 from None
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        row = self.get_object()
+        try:
+            self.take_off(user_of(request), row.pk)
+        except ActionError:
+            raise Http404 from None
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    def take_off(self, actor: User, pk: int) -> None:
+        raise NotImplementedError
+
+
 @extend_schema_view(
     list=extend_schema(summary="The centre's on-call rota (shifts on it now)"),
     create=extend_schema(summary="Add a shift", request=ShiftInputSerializer, responses={201: ShiftSerializer}),
     retrieve=extend_schema(summary="A shift of the rota"),
     destroy=extend_schema(summary="Take a shift off the rota (kept as its history)"),
 )
-class OnCallShiftViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[OnCallShift],
-):
+class OnCallShiftViewSet(_KeptByTheRotaKeepers[OnCallShift]):
     serializer_class = ShiftSerializer
-    permission_classes = [KeepsTheRota]
-    filter_backends: list[Any] = []
-    pagination_class = None  # a week of shifts: a few dozen rows
-    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[OnCallShift]:
         # One's own centre's shifts on the rota: another centre's, or one taken off, is not found.
@@ -156,16 +172,8 @@ class OnCallShiftViewSet(
         shift = do_add_oncall_shift(actor=actor, supervisor=supervisor, **data)
         return Response(ShiftSerializer(self.get_queryset().get(pk=shift.pk)).data, status=status.HTTP_201_CREATED)
 
-    def get_object(self) -> OnCallShift:
-        return _own(self.get_queryset(), self.kwargs["pk"])
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        shift = self.get_object()
-        try:
-            do_remove_oncall_shift(actor=user_of(request), shift_id=shift.pk)
-        except ActionError:
-            raise Http404 from None  # taken off meanwhile by someone else: as the page answers
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def take_off(self, actor: User, pk: int) -> None:
+        do_remove_oncall_shift(actor=actor, shift_id=pk)
 
     @extend_schema(summary="Who an urgent risk would call now", responses=OnCallNowSerializer)
     @action(detail=False, methods=["get"])
@@ -187,18 +195,8 @@ class OnCallShiftViewSet(
     retrieve=extend_schema(summary="A crisis number"),
     destroy=extend_schema(summary="Remove a crisis number"),
 )
-class CrisisLineViewSet(
-    mixins.ListModelMixin,
-    mixins.RetrieveModelMixin,
-    mixins.CreateModelMixin,
-    mixins.DestroyModelMixin,
-    viewsets.GenericViewSet[CrisisLine],
-):
+class CrisisLineViewSet(_KeptByTheRotaKeepers[CrisisLine]):
     serializer_class = CrisisLineSerializer
-    permission_classes = [KeepsTheRota]
-    filter_backends: list[Any] = []
-    pagination_class = None  # a handful of numbers
-    lookup_value_regex = "[0-9]+"
 
     def get_queryset(self) -> QuerySet[CrisisLine]:
         return CrisisLine.shown(user_of(self.request).centre_id)
@@ -209,13 +207,5 @@ class CrisisLineViewSet(
         line = do_add_crisis_line(actor=user_of(request), **form.validated_data)
         return Response(CrisisLineSerializer(line).data, status=status.HTTP_201_CREATED)
 
-    def get_object(self) -> CrisisLine:
-        return _own(self.get_queryset(), self.kwargs["pk"])
-
-    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        line = self.get_object()
-        try:
-            do_remove_crisis_line(actor=user_of(request), line_id=line.pk)
-        except ActionError:
-            raise Http404 from None  # removed meanwhile by someone else: as the page answers
-        return Response(status=status.HTTP_204_NO_CONTENT)
+    def take_off(self, actor: User, pk: int) -> None:
+        do_remove_crisis_line(actor=actor, line_id=pk)
